@@ -39,3 +39,76 @@ export const SEARCH_ATTRIBUTES = {
   ImportStatus: 'ImportStatus',
   SourceSite: 'SourceSite',
 } as const;
+
+/** Settings fixed when a batch is submitted and carried by its workflows (never read from env there). */
+export interface BatchSettings {
+  /** At most this many rows actively processing (waiting for review holds no slot). */
+  window: number;
+  /** Children started per BatchImport run before it continues-as-new. */
+  rowsPerRun: number;
+  taskQueuePrefix: string;
+  /** Hosts that have a scrape queue; rows of other hosts fail BLOCKED_URL without a request. */
+  sites: string[];
+  scrape: { maxAttempts: number; initialRetryMs: number; maxRetryMs: number };
+  /** How often an idle batch re-checks PostgreSQL for rows whose report it may have missed. */
+  reconcileIntervalMs: number;
+}
+
+export interface StatusCounts {
+  total: number;
+  byStatus: Record<RowStatus, number>;
+}
+
+export function emptyCounts(): Record<RowStatus, number> {
+  return Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
+}
+
+/** A reviewer's decision, sent as the `review` update (or signal). */
+export interface ReviewDecision {
+  decision: 'approve' | 'reject';
+  reviewer: string;
+  note?: string;
+  overrides?: {
+    composerId?: string;
+    ragaIds?: string[];
+    talaId?: string | null;
+    title?: string;
+  };
+}
+
+export interface ReviewResult {
+  status: Extract<RowStatus, 'PERSISTING' | 'REJECTED'>;
+}
+
+/** A child's report to its batch: one per status change. */
+export interface RowTransition {
+  line: number;
+  from: RowStatus;
+  to: RowStatus;
+}
+
+export interface BatchProgress {
+  batchId: string;
+  paused: boolean;
+  inFlight: number;
+  cursor: number;
+  run: number;
+  counts: Record<RowStatus, number>;
+}
+
+export interface BatchSummary {
+  batchId: string;
+  status: BatchStatus;
+  totalRecords: number;
+  invalidRows: number;
+  duplicates: number;
+  counts: Record<RowStatus, number>;
+}
+
+/** Error types the workflows themselves raise or branch on. */
+export const WorkflowErrorType = {
+  NOT_AWAITING_REVIEW: 'NOT_AWAITING_REVIEW',
+  ALREADY_DECIDED: 'ALREADY_DECIDED',
+  INVALID_DECISION: 'INVALID_DECISION',
+  BATCH_CANCELLED: 'BATCH_CANCELLED',
+} as const;

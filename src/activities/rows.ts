@@ -1,0 +1,326 @@
+/**
+ * Row activities: the database side of KrithiImport. Every write is conditional or keyed, so a
+ * retried or replayed call (a local activity re-run after a crash) changes nothing twice.
+ */
+import { Context } from '@temporalio/activity';
+import type { Sql } from '../db/client';
+import { decideApproval, resolveRow, type ResolveInput } from '../resolution/policy';
+import type { ReviewDecision, RowStatus } from '../shared';
+import { TERMINAL_STATUSES } from '../shared';
+import { loadShippedReference } from '../resolution/reference';
+import type { ReferenceCache } from './reference-cache';
+
+export interface RowDeps {
+  sql: Sql;
+  reference: ReferenceCache;
+}
+
+export interface RowState {
+  status: RowStatus;
+  attempt: number;
+}
+
+export interface SetRowStatusInput {
+  rowId: string;
+  to: RowStatus;
+  errorType?: string;
+  errorMessage?: string;
+  decision?: ReviewDecision;
+  reasons?: string[];
+}
+
+export interface AuditInput {
+  eventKey: string;
+  type: string;
+  batchId?: string;
+  rowId?: string;
+  krithiId?: string;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+export interface ResolveOutcome {
+  autoApprove: boolean;
+  confidence: 'HIGH' | 'MEDIUM' | 'LOW';
+  reasons: string[];
+}
+
+/** What the resolver chose, stored on the row for persist and the reviewer. */
+export interface ChosenEntities {
+  composerId: string | null;
+  ragaIds: string[];
+  talaId: string | null;
+}
+
+export type PersistOutcome =
+  | { outcome: 'IMPORTED'; krithiId: string }
+  | { outcome: 'NEEDS_REVIEW'; errorType: string; reason: string };
+
+export const PersistErrorType = {
+  INVALID_OVERRIDE: 'INVALID_OVERRIDE',
+  UNRESOLVED_ENTITY: 'UNRESOLVED_ENTITY',
+  REVIEWED_FIELDS_DIFFER: 'REVIEWED_FIELDS_DIFFER',
+} as const;
+
+const TERMINAL = TERMINAL_STATUSES as readonly string[];
+
+/** Key for an audit event written by an activity: stable across its retries. */
+function activityEventKey(rowId: string, what: string): string {
+  const info = Context.current().info;
+  return `row:${rowId}:wf:${info.workflowExecution?.runId ?? "none"}:act:${info.activityId}:${what}`;
+}
+
+export function createRowActivities({ sql, reference }: RowDeps) {
+  return {
+    async loadRow({ rowId }: { rowId: string }): Promise<RowState> {
+      const [row] = await sql`SELECT status, attempt FROM import_rows WHERE id = ${rowId} AND kind = 'record'`;
+      if (!row) throw new Error(`row ${rowId} not found`);
+      return { status: row.status as RowStatus, attempt: row.attempt as number };
+    },
+
+    /** Moves a non-terminal row to `to` and audits the change. A terminal row is never reopened. */
+    async setRowStatus(input: SetRowStatusInput): Promise<{ changed: boolean; status: RowStatus }> {
+      const { rowId, to, decision } = input;
+      return sql.begin(async (tx) => {
+        const [row] = await tx`SELECT status, batch_id FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
+        if (!row) throw new Error(`row ${rowId} not found`);
+        const from = row.status as RowStatus;
+        if (TERMINAL.includes(from) && from !== to) return { changed: false, status: from };
+        await tx`
+          UPDATE import_rows SET
+            status = ${to},
+            status_changed_at = CASE WHEN status = ${to} THEN status_changed_at ELSE now() END,
+            error_type = ${input.errorType ?? null}::text,
+            error_message = ${input.errorMessage ?? null}::text,
+            review_reasons = CASE WHEN ${input.reasons ? 1 : 0}::int = 1 THEN ${tx.json((input.reasons ?? []) as never)} ELSE review_reasons END,
+            review_decision = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.decision ?? null}::text
+                                   WHEN ${to} = 'PENDING_REVIEW' THEN NULL ELSE review_decision END,
+            review_overrides = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.overrides ? tx.json(decision.overrides as never) : null}::jsonb
+                                    WHEN ${to} = 'PENDING_REVIEW' THEN NULL ELSE review_overrides END,
+            reviewer = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.reviewer ?? null}::text ELSE reviewer END,
+            review_note = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.note ?? null}::text ELSE review_note END,
+            reviewed_at = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN now() ELSE reviewed_at END,
+            updated_at = now()
+          WHERE id = ${rowId}`;
+        await tx`
+          INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
+          VALUES (${activityEventKey(rowId, `status:${to}`)}, ${decision ? 'REVIEW_DECIDED' : 'STATUS_CHANGED'},
+                  ${row.batch_id}, ${rowId}, ${decision?.reviewer ?? 'system'},
+                  ${tx.json({ from, to, errorType: input.errorType ?? null, decision: decision ?? null } as never)})
+          ON CONFLICT (event_key) DO NOTHING`;
+        return { changed: from !== to, status: to };
+      });
+    },
+
+    /** Resolves composer, ragas and tala against the reference; stores candidates and the choice. */
+    async resolveRow({ rowId }: { rowId: string }): Promise<ResolveOutcome> {
+      const [row] = await sql`
+        SELECT r.title, r.raga, r.raw, r.site, r.scraped, r.source_key
+        FROM import_rows r WHERE r.id = ${rowId}`;
+      if (!row) throw new Error(`row ${rowId} not found`);
+      const matcher = await reference.matcher();
+      const scraped = (row.scraped ?? {}) as {
+        title?: string | null;
+        composer?: string | null;
+        ragas?: string[];
+        tala?: string | null;
+        provenance?: Record<string, string>;
+      };
+      const raw = (row.raw ?? {}) as Record<string, string>;
+      const extra = lowerKeys(raw);
+      const input: ResolveInput = {
+        title: scraped.title ?? (row.title as string | null),
+        composerHints: [
+          ...(extra.composer ? [{ source: 'manifest' as const, value: extra.composer }] : []),
+          ...(scraped.composer
+            ? [{ source: (scraped.provenance?.composer === 'mudra' ? 'mudra' : 'page') as 'mudra' | 'page', value: scraped.composer }]
+            : []),
+          ...siteComposerHint(row.site as string),
+        ],
+        ragas: scraped.ragas && scraped.ragas.length > 0 ? scraped.ragas : row.raga ? [row.raga as string] : [],
+        tala: scraped.tala ?? extra.tala ?? null,
+      };
+      const resolution = resolveRow(matcher, input);
+      const approval = decideApproval(resolution);
+      const reasons = [...approval.reasons];
+
+      // The manifest's own raga must agree with the page's when both are confidently resolved.
+      if (row.raga && scraped.ragas && scraped.ragas.length > 0) {
+        const manifestRaga = matcher.match('raga', row.raga as string);
+        const pageIds = resolution.ragas.map((r) => r.chosen?.id).filter(Boolean);
+        if (manifestRaga.confidence === 'HIGH' && manifestRaga.best && !pageIds.includes(manifestRaga.best.id)) {
+          reasons.push(`manifest raga '${row.raga}' (${manifestRaga.best.name}) differs from the page's`);
+        }
+      }
+      const chosen: ChosenEntities = {
+        composerId: resolution.composer.chosen?.id ?? null,
+        ragaIds: resolution.ragas.map((r) => r.chosen?.id).filter((x): x is string => !!x),
+        talaId: resolution.tala.chosen?.id ?? null,
+      };
+
+      // A krithi with the same title, composer and ragas from another source is a probable duplicate.
+      if (input.title && chosen.composerId && chosen.ragaIds.length > 0) {
+        const dup = await sql`
+          SELECT id, source_url FROM krithis
+          WHERE source_key <> ${row.source_key} AND lower(title) = lower(${input.title})
+            AND composer_id = ${chosen.composerId} AND raga_ids = ${chosen.ragaIds}::text[] LIMIT 1`;
+        if (dup[0]) reasons.push(`probable duplicate of krithi ${dup[0].id} (${dup[0].source_url})`);
+      }
+      const autoApprove = approval.autoApprove && reasons.length === approval.reasons.length;
+      await sql`
+        UPDATE import_rows SET
+          resolution = ${sql.json({ ...resolution, chosen } as never)},
+          confidence = ${resolution.confidence},
+          review_reasons = ${sql.json(reasons as never)},
+          updated_at = now()
+        WHERE id = ${rowId}`;
+      return { autoApprove, confidence: resolution.confidence, reasons };
+    },
+
+    /**
+     * Upserts the krithi by its source key in one transaction with the row's status and its audit
+     * event. Reviewer-set fields of an existing krithi are never overwritten by an automatic import.
+     */
+    async persistKrithi({ rowId, attempt }: { rowId: string; attempt: number }): Promise<PersistOutcome> {
+      return sql.begin(async (tx) => {
+        const [row] = await tx`
+          SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
+                 review_decision, review_overrides, reviewer
+          FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
+        if (!row) throw new Error(`row ${rowId} not found`);
+        if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
+        const chosen = ((row.resolution as { chosen?: ChosenEntities } | null)?.chosen ?? {
+          composerId: null,
+          ragaIds: [],
+          talaId: null,
+        }) as ChosenEntities;
+        const overrides = (row.review_overrides ?? {}) as NonNullable<ReviewDecision['overrides']>;
+        const scraped = (row.scraped ?? {}) as {
+          title?: string | null;
+          language?: string | null;
+          sections?: unknown[];
+          variants?: unknown[];
+        };
+        const composerId = overrides.composerId ?? chosen.composerId;
+        const ragaIds = overrides.ragaIds ?? chosen.ragaIds;
+        const talaId = overrides.talaId !== undefined ? overrides.talaId : chosen.talaId;
+        const title = overrides.title ?? scraped.title ?? (row.title as string);
+
+        // Override ids were checked before the update was sent; check again, inside the transaction.
+        const problems: string[] = [];
+        if (composerId && !(await tx`SELECT 1 FROM composers WHERE id = ${composerId}`).length)
+          problems.push(`composer '${composerId}' does not exist`);
+        if (ragaIds.length) {
+          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${ragaIds}::text[])`).map((r) => r.id as string));
+          for (const id of ragaIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
+        }
+        if (talaId && !(await tx`SELECT 1 FROM talas WHERE id = ${talaId}`).length) problems.push(`tala '${talaId}' does not exist`);
+        if (problems.length)
+          return { outcome: 'NEEDS_REVIEW', errorType: PersistErrorType.INVALID_OVERRIDE, reason: problems.join('; ') };
+        if (!composerId || ragaIds.length === 0)
+          return {
+            outcome: 'NEEDS_REVIEW',
+            errorType: PersistErrorType.UNRESOLVED_ENTITY,
+            reason: `approved without ${!composerId ? 'a composer' : 'a raga'}: choose one`,
+          };
+
+        const reviewerFields = [
+          ...(overrides.title !== undefined ? ['title'] : []),
+          ...(overrides.composerId !== undefined ? ['composer'] : []),
+          ...(overrides.ragaIds !== undefined ? ['ragas'] : []),
+          ...(overrides.talaId !== undefined ? ['tala'] : []),
+        ];
+        const values: Record<string, unknown> = { title, composer: composerId, ragas: ragaIds, tala: talaId };
+        const [existing] = await tx`SELECT * FROM krithis WHERE source_key = ${row.source_key} FOR UPDATE`;
+        let krithiId: string;
+        if (existing) {
+          const locked = (existing.reviewer_fields as string[]).filter((f) => !reviewerFields.includes(f));
+          const current: Record<string, unknown> = {
+            title: existing.title,
+            composer: existing.composer_id,
+            ragas: existing.raga_ids,
+            tala: existing.tala_id,
+          };
+          const differing = locked.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(values[f]));
+          if (differing.length && row.review_decision !== 'approve') {
+            return {
+              outcome: 'NEEDS_REVIEW',
+              errorType: PersistErrorType.REVIEWED_FIELDS_DIFFER,
+              reason: `a reviewer set ${differing.join(', ')} on krithi ${existing.id}; this import differs`,
+            };
+          }
+          // Reviewer-set fields keep their value; the rest take the new import's.
+          const keep = (f: string) => locked.includes(f);
+          const [updated] = await tx`
+            UPDATE krithis SET
+              title = ${keep('title') ? existing.title : title},
+              composer_id = ${keep('composer') ? existing.composer_id : composerId},
+              raga_ids = ${keep('ragas') ? existing.raga_ids : ragaIds}::text[],
+              tala_id = ${keep('tala') ? existing.tala_id : talaId},
+              language = ${scraped.language ?? existing.language},
+              sections = ${tx.json((scraped.sections ?? existing.sections) as never)},
+              variants = ${tx.json((scraped.variants ?? existing.variants) as never)},
+              reviewer_fields = ARRAY(SELECT DISTINCT unnest(reviewer_fields || ${reviewerFields}::text[])),
+              last_row_id = ${rowId}, version = version + 1, updated_at = now()
+            WHERE id = ${existing.id} RETURNING id`;
+          krithiId = String(updated!.id);
+        } else {
+          const [inserted] = await tx`
+            INSERT INTO krithis (source_key, source_url, title, composer_id, raga_ids, tala_id, language, sections,
+                                 variants, reviewer_fields, created_batch_id, created_row_id, last_row_id)
+            VALUES (${row.source_key}, ${row.normalized_url}, ${title}, ${composerId}, ${ragaIds}::text[], ${talaId},
+                    ${scraped.language ?? null}, ${tx.json((scraped.sections ?? []) as never)},
+                    ${tx.json((scraped.variants ?? []) as never)}, ${reviewerFields}::text[], ${row.batch_id}, ${rowId}, ${rowId})
+            RETURNING id`;
+          krithiId = String(inserted!.id);
+        }
+        await tx`
+          UPDATE import_rows SET status = 'IMPORTED', krithi_id = ${krithiId}, error_type = NULL, error_message = NULL,
+                 status_changed_at = now(), updated_at = now()
+          WHERE id = ${rowId}`;
+        await tx`
+          INSERT INTO audit_events (event_key, type, batch_id, row_id, krithi_id, actor, data)
+          VALUES (${`row:${rowId}:attempt:${attempt}:imported`}, ${existing ? 'KRITHI_UPDATED' : 'KRITHI_CREATED'},
+                  ${row.batch_id}, ${rowId}, ${krithiId}, ${(row.reviewer as string | null) ?? 'system'},
+                  ${tx.json({ title, composerId, ragaIds, talaId, reviewerFields } as never)})
+          ON CONFLICT (event_key) DO NOTHING`;
+        return { outcome: 'IMPORTED', krithiId };
+      });
+    },
+
+    /** Marks a row CANCELLED unless it already ended. */
+    async cancelRow({ rowId }: { rowId: string }): Promise<{ changed: boolean; status: RowStatus }> {
+      return sql.begin(async (tx) => {
+        const [row] = await tx`SELECT status, batch_id FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
+        if (!row) throw new Error(`row ${rowId} not found`);
+        if (TERMINAL.includes(row.status as string)) return { changed: false, status: row.status as RowStatus };
+        await tx`UPDATE import_rows SET status = 'CANCELLED', status_changed_at = now(), updated_at = now() WHERE id = ${rowId}`;
+        await tx`
+          INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
+          VALUES (${`row:${rowId}:cancelled`}, 'ROW_CANCELLED', ${row.batch_id}, ${rowId}, 'system', ${tx.json({ from: row.status } as never)})
+          ON CONFLICT (event_key) DO NOTHING`;
+        return { changed: true, status: 'CANCELLED' };
+      });
+    },
+
+    async recordAudit(input: AuditInput): Promise<void> {
+      await sql`
+        INSERT INTO audit_events (event_key, type, batch_id, row_id, krithi_id, actor, data)
+        VALUES (${input.eventKey}, ${input.type}, ${input.batchId ?? null}, ${input.rowId ?? null},
+                ${input.krithiId ?? null}, ${input.actor}, ${sql.json((input.data ?? {}) as never)})
+        ON CONFLICT (event_key) DO NOTHING`;
+    },
+  };
+}
+
+function lowerKeys(raw: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.trim().toLowerCase(), String(v ?? '').trim()]).filter(([, v]) => v));
+}
+
+/** The site implies the composer (each source blog is devoted to one of the Trinity). */
+function siteComposerHint(site: string): ResolveInput['composerHints'] {
+  const composer = loadShippedReference().composers.find((c) =>
+    ((c.meta as { sites?: string[] } | undefined)?.sites ?? []).includes(site),
+  );
+  return composer ? [{ source: 'site', value: composer.name }] : [];
+}

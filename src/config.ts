@@ -1,0 +1,146 @@
+/**
+ * The one reader of process.env. Everything else receives a typed, validated Config.
+ * Parsed once per process; a bad value stops startup with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csvList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean),
+);
+
+export const DEFAULT_SOURCE_SITES = [
+  'guru-guha.blogspot.com',
+  'syamakrishnavaibhavam.blogspot.com',
+  'thyagaraja-vaibhavam.blogspot.com',
+];
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/krithi_import'),
+  /** host:port of a Temporal frontend; unset means "start a local dev server" (demo, dev). */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_BIN: z.string().optional(),
+  /** Where the dev server keeps its SQLite file, logs and the built binary cache. Outside the repo. */
+  KRITHI_STATE_DIR: z.string().optional(),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().positive().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
+  TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]*$/).default('krithi'),
+  SOURCE_SITES: csvList.default(DEFAULT_SOURCE_SITES),
+  /** Requests per second per source site; production default is 1. */
+  SITE_RATE_LIMIT: z.coerce.number().positive().default(1),
+  BATCH_WINDOW: z.coerce.number().int().min(1).max(1000).default(50),
+  BATCH_ROWS_PER_RUN: z.coerce.number().int().min(10).default(300),
+  SCRAPE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  SCRAPE_INITIAL_RETRY_MS: z.coerce.number().int().min(10).default(2000),
+  FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  FETCH_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  FETCH_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  FETCH_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  USER_AGENT_CONTACT: z.string().default('https://github.com/krithi-import/krithi-import'),
+  MANIFEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  RESOLUTION_HIGH: z.coerce.number().min(0).max(1).optional(),
+  RESOLUTION_LOW: z.coerce.number().min(0).max(1).optional(),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(20_000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Set by tests and the demo only: host → base URL of the offline fixture site. JSON object. */
+  FETCH_HOST_OVERRIDES: z.string().optional(),
+  CI: bool.optional(),
+});
+
+export interface Config {
+  databaseUrl: string;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    bin: string | undefined;
+    devPort: number;
+    uiPort: number;
+  };
+  stateDir: string;
+  taskQueuePrefix: string;
+  sites: { hosts: string[]; ratePerSecond: number };
+  batch: { window: number; rowsPerRun: number };
+  scrape: { maxAttempts: number; initialRetryMs: number };
+  fetch: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    maxBytes: number;
+    maxRedirects: number;
+    userAgent: string;
+    hostOverrides: Record<string, string>;
+  };
+  manifestMaxBytes: number;
+  resolution: { high: number | undefined; low: number | undefined };
+  worker: { shutdownGraceMs: number; maxConcurrentActivities: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  let hostOverrides: Record<string, string> = {};
+  if (e.FETCH_HOST_OVERRIDES) {
+    try {
+      hostOverrides = z.record(z.string(), z.string().url()).parse(JSON.parse(e.FETCH_HOST_OVERRIDES));
+    } catch (err) {
+      throw new ConfigError(`FETCH_HOST_OVERRIDES must be a JSON object of host → URL: ${String(err)}`);
+    }
+  }
+  const home = env.HOME ?? '/tmp';
+  return {
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS || undefined,
+      namespace: e.TEMPORAL_NAMESPACE,
+      bin: e.TEMPORAL_BIN,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    stateDir: e.KRITHI_STATE_DIR ?? `${env.XDG_CACHE_HOME ?? `${home}/.cache`}/krithi-import`,
+    taskQueuePrefix: e.TASK_QUEUE_PREFIX,
+    sites: { hosts: e.SOURCE_SITES, ratePerSecond: e.SITE_RATE_LIMIT },
+    batch: { window: e.BATCH_WINDOW, rowsPerRun: e.BATCH_ROWS_PER_RUN },
+    scrape: { maxAttempts: e.SCRAPE_MAX_ATTEMPTS, initialRetryMs: e.SCRAPE_INITIAL_RETRY_MS },
+    fetch: {
+      connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.FETCH_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.FETCH_BODY_TIMEOUT_MS,
+      maxBytes: e.FETCH_MAX_BYTES,
+      maxRedirects: e.FETCH_MAX_REDIRECTS,
+      userAgent: `krithi-import/0.1 (+${e.USER_AGENT_CONTACT})`,
+      hostOverrides,
+    },
+    manifestMaxBytes: e.MANIFEST_MAX_BYTES,
+    resolution: { high: e.RESOLUTION_HIGH, low: e.RESOLUTION_LOW },
+    worker: {
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,276 @@
+/**
+ * The HTTP fetcher. Every request passes `checkUrl` (scheme, credentials, allow-list) before any
+ * socket is opened, redirects are followed by hand so each hop is checked again, and every
+ * failure becomes a `ScrapeError` with a stable type. Later SSRF steps (IP checks, DNS pinning,
+ * robots.txt, a page cache) slot in beside `checkUrl` and `send`.
+ */
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { Agent, request, type Dispatcher } from 'undici';
+import { ScrapeError, ScrapeErrorType } from './errors';
+
+export interface FetchPolicy {
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  userAgent: string;
+  allowedHosts: string[];
+  /** host → base URL, e.g. {'guru-guha.blogspot.com': 'http://127.0.0.1:4567/guru-guha.blogspot.com'}. */
+  hostOverrides: Record<string, string>;
+}
+
+export interface FetchedPage {
+  /** The URL asked for. */
+  url: string;
+  /** The logical URL after redirects (never the override target). */
+  finalUrl: string;
+  status: number;
+  contentType: string;
+  html: string;
+  fetchedAt: string;
+}
+
+export type Fetcher = (url: string, opts?: { signal?: AbortSignal }) => Promise<FetchedPage>;
+
+export const DEFAULT_FETCH_POLICY: Omit<FetchPolicy, 'allowedHosts' | 'hostOverrides' | 'userAgent'> = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 20_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxRedirects: 5,
+};
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const HTML_TYPES = /^(?:text\/html|application\/xhtml\+xml)\b/i;
+
+/** Scheme, credentials and allow-list. Throws BLOCKED_URL; makes no request. */
+export function checkUrl(raw: string, policy: Pick<FetchPolicy, 'allowedHosts'>): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, `not a valid URL: ${raw}`, { url: raw });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, `scheme ${u.protocol} not allowed`, { url: raw });
+  }
+  if (u.username || u.password) {
+    throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, 'credentials in URL not allowed', { url: raw });
+  }
+  const host = u.hostname.toLowerCase();
+  if (!policy.allowedHosts.some((h) => h.toLowerCase() === host)) {
+    throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, `host ${host} is not in the allow-list`, { url: raw });
+  }
+  return u;
+}
+
+/** The physical request target: the override base with the logical path and query appended. */
+export function requestTarget(u: URL, overrides: Record<string, string>): string {
+  const base = overrides[u.hostname.toLowerCase()];
+  if (!base) return u.href;
+  return base.replace(/\/+$/, '') + u.pathname + u.search;
+}
+
+/** `Retry-After: 120` or an HTTP date → milliseconds from now (never negative). */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function statusError(status: number, url: string, headers: Dispatcher.ResponseData['headers']): ScrapeError {
+  const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'));
+  const opts = { status, url, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (status === 404) return new ScrapeError(ScrapeErrorType.HTTP_NOT_FOUND, `404 for ${url}`, opts);
+  if (status === 410) return new ScrapeError(ScrapeErrorType.HTTP_GONE, `410 for ${url}`, opts);
+  if (status === 429) return new ScrapeError(ScrapeErrorType.RATE_LIMITED, `429 for ${url}`, opts);
+  if (status >= 500) return new ScrapeError(ScrapeErrorType.HTTP_SERVER_ERROR, `${status} for ${url}`, opts);
+  return new ScrapeError(ScrapeErrorType.HTTP_CLIENT_ERROR, `${status} for ${url}`, opts);
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Network and undici errors → the taxonomy. */
+function classify(err: unknown, url: string): ScrapeError {
+  if (err instanceof ScrapeError) return err;
+  const code = errorCode(err);
+  const msg = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return new ScrapeError(ScrapeErrorType.TIMEOUT, `${code} for ${url}`, { url });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new ScrapeError(ScrapeErrorType.DNS_FAILURE, `${code} for ${url}`, { url });
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return new ScrapeError(ScrapeErrorType.CONNECTION_FAILED, `${code} for ${url}: ${msg}`, { url });
+    default:
+      return new ScrapeError(ScrapeErrorType.CONNECTION_FAILED, `request to ${url} failed: ${msg}`, { url });
+  }
+}
+
+function decoded(body: Readable, encoding: string | undefined): Readable {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (enc === 'gzip' || enc === 'x-gzip') return body.pipe(createGunzip());
+  if (enc === 'deflate') return body.pipe(createInflate());
+  if (enc === 'br') return body.pipe(createBrotliDecompress());
+  return body;
+}
+
+/** Read the (decompressed) body, failing with TOO_LARGE as soon as it passes `maxBytes`. */
+async function readCapped(stream: Readable, maxBytes: number, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buf.length;
+    if (total > maxBytes) {
+      stream.destroy();
+      throw new ScrapeError(ScrapeErrorType.TOO_LARGE, `body of ${url} exceeds ${maxBytes} bytes`, { url });
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+function charsetFrom(contentType: string): string | undefined {
+  return /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
+}
+
+/** Charset from the header, else `<meta charset>` / http-equiv in the first bytes, else UTF-8. */
+export function decodeHtml(bytes: Buffer, contentType: string): string {
+  let label = charsetFrom(contentType);
+  if (!label) {
+    const head = bytes.subarray(0, 4096).toString('latin1');
+    label =
+      /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1] ??
+      /<meta[^>]+content\s*=\s*["'][^"']*charset=([\w.:-]+)/i.exec(head)?.[1];
+  }
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label ?? 'utf-8');
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  return decoder.decode(bytes);
+}
+
+export function createFetcher(policy: FetchPolicy): Fetcher {
+  const agent = new Agent({
+    connect: { timeout: policy.connectTimeoutMs },
+    headersTimeout: policy.headersTimeoutMs,
+    bodyTimeout: policy.bodyTimeoutMs,
+  });
+
+  return async (url, opts) => {
+    let current = checkUrl(url, policy);
+    for (let hop = 0; ; hop++) {
+      const page = await send(current, url, opts?.signal);
+      if ('redirect' in page) {
+        if (hop >= policy.maxRedirects) {
+          throw new ScrapeError(ScrapeErrorType.HTTP_CLIENT_ERROR, `more than ${policy.maxRedirects} redirects from ${url}`, {
+            url,
+            status: page.status,
+          });
+        }
+        current = checkUrl(new URL(page.redirect, current).href, policy);
+        continue;
+      }
+      return page;
+    }
+  };
+
+  async function send(logical: URL, originalUrl: string, signal: AbortSignal | undefined): Promise<FetchedPage | { redirect: string; status: number }> {
+    const href = logical.href;
+    // undici bounds connect and first byte; this deadline bounds the whole body once headers are in.
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    try {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(requestTarget(logical, policy.hostOverrides), {
+          dispatcher: agent,
+          method: 'GET',
+          signal: combined,
+          headers: {
+            'user-agent': policy.userAgent,
+            accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1',
+            'accept-encoding': 'gzip, deflate, br',
+          },
+        });
+      } catch (err) {
+        throw failure(err, href, signal, deadline.signal);
+      }
+      const { statusCode: status, headers, body } = res;
+      if (REDIRECTS.has(status)) {
+        body.resume();
+        const location = header(headers, 'location');
+        if (!location) throw new ScrapeError(ScrapeErrorType.HTTP_CLIENT_ERROR, `${status} without Location from ${href}`, { url: href, status });
+        return { redirect: location, status };
+      }
+      if (status >= 400) {
+        body.resume();
+        throw statusError(status, href, headers);
+      }
+      const contentType = header(headers, 'content-type') ?? '';
+      if (!HTML_TYPES.test(contentType)) {
+        body.resume();
+        throw new ScrapeError(ScrapeErrorType.NOT_HTML, `content type "${contentType}" from ${href}`, { url: href, status });
+      }
+      timer = setTimeout(
+        () => deadline.abort(new ScrapeError(ScrapeErrorType.TIMEOUT, `body of ${href} not complete within ${policy.bodyTimeoutMs} ms`, { url: href })),
+        policy.bodyTimeoutMs,
+      );
+      const encoding = header(headers, 'content-encoding');
+      const length = Number(header(headers, 'content-length') ?? NaN);
+      if (!encoding && length > policy.maxBytes) {
+        body.destroy();
+        throw new ScrapeError(ScrapeErrorType.TOO_LARGE, `content-length ${length} from ${href} exceeds ${policy.maxBytes}`, { url: href, status });
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await readCapped(decoded(body, encoding), policy.maxBytes, href);
+      } catch (err) {
+        body.destroy();
+        throw failure(err, href, signal, deadline.signal);
+      }
+      return { url: originalUrl, finalUrl: href, status, contentType, html: decodeHtml(bytes, contentType), fetchedAt: new Date().toISOString() };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** The caller's cancellation propagates as is; our own deadline is a TIMEOUT; the rest is classified. */
+function failure(err: unknown, url: string, caller: AbortSignal | undefined, deadline: AbortSignal): unknown {
+  if (caller?.aborted) return caller.reason ?? err;
+  if (deadline.aborted) return deadline.reason as ScrapeError;
+  return classify(err, url);
+}

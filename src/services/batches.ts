@@ -1,0 +1,311 @@
+/**
+ * Batch application services: submit a manifest, follow it, pause, resume, cancel, retry the
+ * failed rows. The logic lives here once; the CLI and the HTTP API call it.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import type { Sql } from '../db/client';
+import { batchCounts, getBatch, type BatchRecord } from '../db/batches';
+import { parseManifest, type ManifestSource } from '../manifest/parse';
+import { batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
+import { taskQueues } from '../temporal/task-queues';
+import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../workflows/messages';
+import { ServiceError } from './errors';
+
+export interface SubmitInput {
+  source: ManifestSource;
+  name?: string;
+  createdBy: string;
+  maxBytes: number;
+  settings: BatchSettings;
+}
+
+export interface SubmitResult {
+  batchId: string;
+  workflowId: string;
+  /** True when a byte-identical manifest had been submitted before: this is that batch. */
+  existing: boolean;
+  status: string;
+  total: number;
+  acceptedRows: number;
+  invalidRows: { line: number; field: string | null; reason: string }[];
+  duplicates: { line: number; duplicateOfLine: number }[];
+}
+
+export interface BatchServiceDeps {
+  sql: Sql;
+  client: Client;
+}
+
+const ROW_CHUNK = 500;
+const ROW_COLUMNS = [
+  'batch_id', 'line', 'raw', 'kind', 'title', 'raga', 'url', 'normalized_url', 'site', 'source_key', 'status',
+  'duplicate_of_line', 'error_type', 'error_message',
+] as const;
+
+/** Opaque, URL-safe, short: 12 base32 characters (60 bits). */
+export function newBatchId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return [...randomBytes(12)].map((b) => alphabet[b & 31]).join('');
+}
+
+class AlreadySubmitted extends Error {
+  constructor(readonly batchId: string) {
+    super('already submitted');
+  }
+}
+
+export function createBatchService({ sql, client }: BatchServiceDeps) {
+  const startWorkflow = async (batchId: string, settings: BatchSettings): Promise<void> => {
+    try {
+      await client.workflow.start('BatchImport', {
+        workflowId: batchWorkflowId(batchId),
+        taskQueue: taskQueues(settings.taskQueuePrefix).main,
+        args: [{ batchId, settings }],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+
+  const isRunning = async (batchId: string): Promise<boolean> => {
+    try {
+      const d = await client.workflow.getHandle(batchWorkflowId(batchId)).describe();
+      return d.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+
+  const requireBatch = async (batchId: string): Promise<BatchRecord> => {
+    const batch = await getBatch(sql, batchId);
+    if (!batch) throw new ServiceError('NOT_FOUND', `batch ${batchId} not found`);
+    return batch;
+  };
+
+  /**
+   * Makes sure an unfinished batch has a running BatchImport. Needed after the Temporal side was
+   * lost (a fresh dev-server file, a lost cluster): PostgreSQL still knows every row, and the new
+   * run picks them up where they stood.
+   */
+  const ensureRunning = async (batchId: string): Promise<boolean> => {
+    const batch = await requireBatch(batchId);
+    if (batch.status === 'COMPLETED' || batch.status === 'CANCELLED') return false;
+    if (await isRunning(batchId)) return false;
+    await startWorkflow(batchId, batch.settings as BatchSettings);
+    if (batch.status === 'PAUSED') await client.workflow.getHandle(batchWorkflowId(batchId)).signal(pauseSignal);
+    return true;
+  };
+
+  return {
+    ensureRunning,
+
+    async submit(input: SubmitInput): Promise<SubmitResult> {
+      const batchId = newBatchId();
+      const invalidRows: SubmitResult['invalidRows'] = [];
+      const duplicates: SubmitResult['duplicates'] = [];
+      let total = 0;
+      let accepted = 0;
+      try {
+        // One transaction: a file refused half-way (not UTF-8, too large) leaves nothing behind.
+        await sql.begin(async (tx) => {
+          await tx`
+            INSERT INTO batches (id, name, manifest_sha256, manifest_bytes, status, total_records, accepted_rows,
+                                 invalid_rows, duplicate_rows, settings, created_by)
+            VALUES (${batchId}, ${input.name ?? null}, ${`pending:${batchId}`}, 0, 'RUNNING', 0, 0, 0, 0,
+                    ${tx.json(input.settings as never)}, ${input.createdBy})`;
+          const gen = parseManifest(input.source, { maxBytes: input.maxBytes });
+          let chunk: Record<string, unknown>[] = [];
+          const flush = async () => {
+            if (chunk.length === 0) return;
+            const rows = chunk.map((r) => Object.fromEntries(ROW_COLUMNS.map((c) => [c, r[c] ?? null])));
+            await tx`INSERT INTO import_rows ${tx(rows as never, ROW_COLUMNS as never)}`;
+            chunk = [];
+          };
+          for (;;) {
+            const next = await gen.next();
+            if (next.done) {
+              await flush();
+              const summary = next.value;
+              const [prior] = await tx`SELECT id FROM batches WHERE manifest_sha256 = ${summary.sha256}`;
+              if (prior) throw new AlreadySubmitted(prior.id as string);
+              await tx`
+                UPDATE batches SET manifest_sha256 = ${summary.sha256}, manifest_bytes = ${summary.bytes},
+                       total_records = ${summary.totalRecords}, accepted_rows = ${summary.accepted},
+                       invalid_rows = ${summary.invalid}, duplicate_rows = ${summary.duplicates}
+                WHERE id = ${batchId}`;
+              await tx`
+                INSERT INTO audit_events (event_key, type, batch_id, actor, data)
+                VALUES (${`batch:${batchId}:submitted`}, 'BATCH_SUBMITTED', ${batchId}, ${input.createdBy},
+                        ${tx.json({ ...summary, name: input.name ?? null } as never)})`;
+              total = summary.totalRecords;
+              accepted = summary.accepted;
+              break;
+            }
+            const e = next.value;
+            const base = { batch_id: batchId, line: e.line, raw: tx.json(e.raw as never) };
+            if (e.kind === 'record') {
+              chunk.push({
+                ...base,
+                kind: 'record',
+                title: e.title,
+                raga: e.raga,
+                url: e.url,
+                normalized_url: e.normalizedUrl,
+                site: e.site,
+                source_key: e.sourceKey,
+                status: 'QUEUED',
+              });
+            } else if (e.kind === 'invalid') {
+              invalidRows.push({ line: e.line, field: e.field, reason: e.reason });
+              chunk.push({ ...base, kind: 'invalid', error_type: 'INVALID_RECORD', error_message: e.reason });
+            } else {
+              duplicates.push({ line: e.line, duplicateOfLine: e.duplicateOfLine });
+              chunk.push({
+                ...base,
+                kind: 'duplicate',
+                normalized_url: e.normalizedUrl,
+                duplicate_of_line: e.duplicateOfLine,
+                error_type: 'DUPLICATE',
+                error_message: `same source as line ${e.duplicateOfLine}`,
+              });
+            }
+            if (chunk.length >= ROW_CHUNK) await flush();
+          }
+        });
+      } catch (err) {
+        if (err instanceof AlreadySubmitted) {
+          await ensureRunning(err.batchId);
+          return existingResult(sql, err.batchId);
+        }
+        throw err;
+      }
+      if (accepted > 0) await startWorkflow(batchId, input.settings);
+      else await sql`UPDATE batches SET status = 'COMPLETED', completed_at = now() WHERE id = ${batchId}`;
+      return {
+        batchId,
+        workflowId: batchWorkflowId(batchId),
+        existing: false,
+        status: accepted > 0 ? 'RUNNING' : 'COMPLETED',
+        total,
+        acceptedRows: accepted,
+        invalidRows,
+        duplicates,
+      };
+    },
+
+    async status(batchId: string): Promise<{
+      batch: BatchRecord;
+      counts: Record<RowStatus, number>;
+      progress: BatchProgress | null;
+    }> {
+      const batch = await requireBatch(batchId);
+      const counts = await batchCounts(sql, batchId);
+      let progress: BatchProgress | null = null;
+      if (batch.status !== 'COMPLETED' && batch.status !== 'CANCELLED') {
+        try {
+          progress = await client.workflow.getHandle(batchWorkflowId(batchId)).query(progressQuery);
+        } catch {
+          progress = null; // not running (or no worker to answer): PostgreSQL is the record anyway
+        }
+      }
+      return { batch, counts: counts.byStatus, progress };
+    },
+
+    async pause(batchId: string, actor: string) {
+      const batch = await requireBatch(batchId);
+      if (batch.status !== 'RUNNING' && batch.status !== 'PAUSED')
+        throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}`);
+      await sql`UPDATE batches SET status = 'PAUSED', updated_at = now() WHERE id = ${batchId}`;
+      await audit(sql, batchId, 'BATCH_PAUSED', actor);
+      await ensureRunning(batchId);
+      await client.workflow.getHandle(batchWorkflowId(batchId)).signal(pauseSignal);
+    },
+
+    async resume(batchId: string, actor: string) {
+      const batch = await requireBatch(batchId);
+      if (batch.status === 'COMPLETED') throw new ServiceError('CONFLICT', `batch ${batchId} is COMPLETED`);
+      if (batch.status === 'CANCELLED') {
+        // A cancelled batch starts again: its cancelled rows go back to the queue as new attempts.
+        await sql`
+          UPDATE import_rows SET status = 'QUEUED', attempt = attempt + 1, status_changed_at = now(), updated_at = now()
+          WHERE batch_id = ${batchId} AND status = 'CANCELLED'`;
+      }
+      await sql`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
+      await audit(sql, batchId, 'BATCH_RESUMED', actor);
+      if (!(await ensureRunning(batchId))) await client.workflow.getHandle(batchWorkflowId(batchId)).signal(resumeSignal);
+    },
+
+    async cancel(batchId: string, actor: string) {
+      const batch = await requireBatch(batchId);
+      if (batch.status === 'COMPLETED' || batch.status === 'CANCELLED')
+        throw new ServiceError('CONFLICT', `batch ${batchId} is already ${batch.status}`);
+      await audit(sql, batchId, 'BATCH_CANCEL_REQUESTED', actor);
+      if (await isRunning(batchId)) {
+        await client.workflow.getHandle(batchWorkflowId(batchId)).cancel();
+      } else {
+        // No workflow to do it (Temporal side lost): run the same cancellation through a new run.
+        await ensureRunning(batchId);
+        await client.workflow.getHandle(batchWorkflowId(batchId)).cancel();
+      }
+    },
+
+    /** Re-queues the failed rows as new attempts and makes sure a batch run picks them up. */
+    async retryFailed(batchId: string, actor: string): Promise<{ requeued: number }> {
+      const batch = await requireBatch(batchId);
+      if (batch.status === 'CANCELLED' || batch.status === 'CANCELLING')
+        throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}; resume it instead`);
+      const requeued = await sql.begin(async (tx) => {
+        const rows = await tx`
+          UPDATE import_rows SET status = 'QUEUED', attempt = attempt + 1, error_type = NULL, error_message = NULL,
+                 scraped = NULL, resolution = NULL, confidence = NULL, status_changed_at = now(), updated_at = now()
+          WHERE batch_id = ${batchId} AND kind = 'record' AND status = 'FAILED'
+          RETURNING id`;
+        if (rows.length > 0) {
+          await tx`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
+          await tx`
+            INSERT INTO audit_events (event_key, type, batch_id, actor, data)
+            VALUES (${`batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`}, 'BATCH_RETRY_FAILED',
+                    ${batchId}, ${actor}, ${tx.json({ requeued: rows.length } as never)})`;
+        }
+        return rows.length;
+      });
+      if (requeued === 0) return { requeued };
+      // A closed batch gets a new run under the same workflow id; a running one pages again.
+      if (!(await ensureRunning(batchId))) await client.workflow.getHandle(batchWorkflowId(batchId)).signal(retryFailedSignal);
+      return { requeued };
+    },
+  };
+}
+
+export type BatchService = ReturnType<typeof createBatchService>;
+
+async function audit(sql: Sql, batchId: string, type: string, actor: string) {
+  await sql`
+    INSERT INTO audit_events (event_key, type, batch_id, actor)
+    VALUES (${`batch:${batchId}:${type}:${Date.now()}:${randomBytes(4).toString('hex')}`}, ${type}, ${batchId}, ${actor})`;
+}
+
+async function existingResult(sql: Sql, batchId: string): Promise<SubmitResult> {
+  const batch = await getBatch(sql, batchId);
+  if (!batch) throw new ServiceError('NOT_FOUND', `batch ${batchId} not found`);
+  const invalid = await sql`
+    SELECT line, error_message FROM import_rows WHERE batch_id = ${batchId} AND kind = 'invalid' ORDER BY line`;
+  const dups = await sql`
+    SELECT line, duplicate_of_line FROM import_rows WHERE batch_id = ${batchId} AND kind = 'duplicate' ORDER BY line`;
+  return {
+    batchId,
+    workflowId: batchWorkflowId(batchId),
+    existing: true,
+    status: batch.status,
+    total: batch.totalRecords,
+    acceptedRows: batch.acceptedRows,
+    invalidRows: invalid.map((r) => ({ line: r.line as number, field: null, reason: r.error_message as string })),
+    duplicates: dups.map((r) => ({ line: r.line as number, duplicateOfLine: r.duplicate_of_line as number })),
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * BatchImport: one manifest, one workflow (`batch-<batchId>`), one KrithiImport child per row.
+ *
+ * Guarantees: at most `window` rows are actively processing (a row waiting for a human holds no
+ * slot); rows are paged from PostgreSQL, never carried in the workflow input; children outlive a
+ * continue-as-new (ABANDON) and report to the batch's workflow id, which reaches whichever run is
+ * current; each run carries only counters, a cursor and the bounded in-flight set, and recomputes
+ * its counters from PostgreSQL, so history stays bounded whatever the batch size. Cancelling the
+ * batch reaches every unfinished row, including rows waiting for review that it no longer tracks.
+ * The batch completes once every row is terminal, with a summary read from the database.
+ */
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { createBatchActivities } from '../activities/batch';
+import {
+  isTerminal,
+  rowWorkflowId,
+  type BatchSettings,
+  type BatchSummary,
+  type RowStatus,
+} from '../shared';
+import { KrithiImport } from './krithi-import';
+import {
+  BatchIdKey,
+  ImportStatusKey,
+  SourceSiteKey,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  retryFailedSignal,
+  rowTransitionSignal,
+} from './messages';
+
+export interface BatchCarry {
+  cursor: number;
+  inFlight: number[];
+  paused: boolean;
+  run: number;
+}
+
+export interface BatchImportInput {
+  batchId: string;
+  settings: BatchSettings;
+  /** Present only on a continued run. */
+  carry?: BatchCarry;
+}
+
+type BatchActivities = ReturnType<typeof createBatchActivities>;
+
+const db = proxyLocalActivities<BatchActivities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+// Cancelling a large batch pages through every unfinished row; it heartbeats so a dead worker is
+// noticed, and has no overall deadline beyond what a very large batch may need.
+const cancelRows = proxyActivities<BatchActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Signals a run may take before continuing as new, well under the server's 10,000. */
+const MAX_SIGNALS_PER_RUN = 4000;
+const PAGE_SIZE = 100;
+
+export async function BatchImport(input: BatchImportInput): Promise<BatchSummary> {
+  const { batchId, settings } = input;
+  const carry = input.carry ?? { cursor: 0, inFlight: [], paused: false, run: 1 };
+  let cursor = carry.cursor;
+  let paused = carry.paused;
+  const inFlight = new Set<number>(carry.inFlight);
+  let exhausted = false;
+  let startedThisRun = 0;
+  let signalsThisRun = 0;
+  let wake = false;
+
+  // Counters come from the database at the start of every run, so they cannot drift; signals keep
+  // them current in between.
+  const counts = (await db.batchCounts({ batchId })).byStatus;
+
+  setHandler(rowTransitionSignal, ({ line, from, to }) => {
+    signalsThisRun += 1;
+    if (from !== to) {
+      counts[from] = Math.max(0, counts[from] - 1);
+      counts[to] += 1;
+    }
+    if (to === 'PENDING_REVIEW' || isTerminal(to)) inFlight.delete(line);
+    wake = true;
+  });
+  setHandler(pauseSignal, () => {
+    paused = true;
+    wake = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    wake = true;
+  });
+  setHandler(retryFailedSignal, () => {
+    // The service has re-queued the failed rows in PostgreSQL; page again from the top.
+    cursor = 0;
+    exhausted = false;
+    wake = true;
+  });
+  setHandler(progressQuery, () => ({
+    batchId,
+    paused,
+    inFlight: inFlight.size,
+    cursor,
+    run: carry.run,
+    counts: { ...counts },
+  }));
+
+  // Every upsert is a history event: write the batch's status only when it changes.
+  let shownStatus = paused ? 'PAUSED' : 'RUNNING';
+  upsertSearchAttributes([
+    { key: BatchIdKey, value: batchId },
+    { key: ImportStatusKey, value: shownStatus },
+  ]);
+  const showStatus = (value: string) => {
+    if (value === shownStatus) return;
+    shownStatus = value;
+    upsertSearchAttributes([{ key: ImportStatusKey, value }]);
+  };
+
+  const startRow = async (row: { rowId: string; line: number; site: string; status: RowStatus }) => {
+    // Reserve the slot before starting: a fast child may report back before startChild resolves.
+    const holdsSlot = row.status !== 'PENDING_REVIEW';
+    if (holdsSlot) inFlight.add(row.line);
+    try {
+      await startChild(KrithiImport, {
+        workflowId: rowWorkflowId(batchId, row.line),
+        args: [{ batchId, rowId: row.rowId, line: row.line, site: row.site, settings }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: BatchIdKey, value: batchId },
+          { key: ImportStatusKey, value: row.status },
+          { key: SourceSiteKey, value: row.site },
+        ],
+      });
+    } catch (err) {
+      // Already running (a duplicate start after a retry or recovery) counts as started.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        inFlight.delete(row.line);
+        throw err;
+      }
+    }
+  };
+
+  try {
+    for (;;) {
+      // Fill the window.
+      while (!paused && !exhausted && inFlight.size < settings.window && startedThisRun < settings.rowsPerRun) {
+        const limit = Math.min(PAGE_SIZE, settings.window - inFlight.size, settings.rowsPerRun - startedThisRun);
+        const page = await db.nextRows({ batchId, afterLine: cursor, limit });
+        if (page.length === 0) {
+          exhausted = true;
+          break;
+        }
+        await Promise.all(page.map(startRow));
+        cursor = page[page.length - 1]!.line;
+        startedThisRun += page.length;
+      }
+
+      if (exhausted && inFlight.size === 0) {
+        const fresh = await db.batchCounts({ batchId });
+        Object.assign(counts, fresh.byStatus);
+        if (fresh.unfinished === 0) break;
+        // Rows that are neither running nor waiting for review (re-queued, or left behind by a
+        // lost Temporal database): page again from the top.
+        if (fresh.startable > 0 && !paused) {
+          cursor = 0;
+          exhausted = false;
+          continue;
+        }
+      }
+
+      if (
+        startedThisRun >= settings.rowsPerRun ||
+        signalsThisRun >= MAX_SIGNALS_PER_RUN ||
+        workflowInfo().continueAsNewSuggested
+      ) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof BatchImport>({
+          batchId,
+          settings,
+          carry: { cursor, inFlight: [...inFlight], paused, run: carry.run + 1 },
+        });
+      }
+
+      wake = false;
+      const woke = await condition(() => wake, settings.reconcileIntervalMs);
+      if (!woke && inFlight.size > 0) {
+        // Safety net: drop rows whose report we may have missed.
+        const active = await db.activeLines({ batchId, lines: [...inFlight] });
+        for (const line of [...inFlight]) if (!active.includes(line)) inFlight.delete(line);
+      }
+      showStatus(paused ? 'PAUSED' : 'RUNNING');
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        await cancelRows.cancelBatchRows({ batchId });
+      });
+    }
+    throw err;
+  }
+
+  await condition(allHandlersFinished);
+  const summary = await db.completeBatch({ batchId });
+  showStatus(summary.status);
+  return summary;
+}

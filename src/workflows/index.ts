@@ -1,0 +1,2 @@
+export { BatchImport } from './batch-import';
+export { KrithiImport } from './krithi-import';
