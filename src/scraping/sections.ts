@@ -91,8 +91,8 @@ const INDIC_LABELS: ReadonlyArray<readonly [RegExp, SectionType, ScriptName]> = 
 ];
 
 /**
- * Single-letter abbreviations in Indic scripts (`प.`, `ச.`). The dot is required: a bare letter
- * followed by a digit is a Tamil phonetic index (`ப 4 க்த`), not a header.
+ * Single-letter abbreviations in Indic scripts (`प.`, `ச.`, `च1`). A bare letter needs a dot or an
+ * adjacent number: `ப 4 க்த` is a Tamil phonetic index inside a lyric line, not a header.
  */
 const INDIC_ABBREVIATIONS: Record<string, readonly [SectionType, ScriptName]> = {
   'प': ['pallavi', 'devanagari'],
@@ -139,10 +139,10 @@ export function parseSectionHeader(rawLine: string): SectionHeader | null {
     const type = LATIN_ABBREVIATIONS[abbr[1]];
     if (type) return withNumber({ type, script: 'latin' }, abbr[2]);
   }
-  const indicAbbr = /^(\S)\s*\.\s*(\d{1,2})?$/u.exec(line);
+  const indicAbbr = /^(\S)(?:\s*\.\s*(\d{1,2})?|(\d{1,2}))$/u.exec(line);
   if (indicAbbr?.[1]) {
     const hit = INDIC_ABBREVIATIONS[indicAbbr[1]];
-    if (hit) return withNumber({ type: hit[0], script: hit[1] }, indicAbbr[2]);
+    if (hit) return withNumber({ type: hit[0], script: hit[1] }, indicAbbr[2] ?? indicAbbr[3]);
   }
 
   const inner = line.replace(/^[([]\s*(.*?)\s*[)\]]$/, '$1');

@@ -1,0 +1,166 @@
+/**
+ * krithi-import command line. Every command goes through the same application services as the
+ * HTTP API; results go to stdout, progress and hints to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { createReadStream } from 'node:fs';
+import { ConfigError, loadConfig } from '../config';
+import { ManifestError } from '../manifest/errors';
+import { ServiceError } from '../services/errors';
+import { batchSettingsFrom } from '../services/settings';
+import { createBatchService } from '../services/batches';
+import { createReviewService } from '../services/reviews';
+import { connectTemporal, prepareDatabase } from '../stack';
+import { createSql } from '../db/client';
+import { migrate } from '../db/migrate';
+import { seedReference } from '../db/reference';
+import { runDemo } from './demo';
+import { runWorkerCommand } from './worker-command';
+import { info, out } from './output';
+
+const USAGE = `usage: krithi-import <command> [options]
+
+  demo [manifest] [--keep]        import a manifest end to end against the offline fixture site
+  worker                          run the workflow and activity workers
+  migrate                         apply database migrations and load the reference data
+  submit <csv> [--name NAME]      submit a manifest; prints the batch as JSON
+  status <batchId>                counts per row status, and the workflow's progress
+  pause|resume|cancel <batchId>   steer a batch
+  retry-failed <batchId>          re-queue the failed rows as new attempts
+  review list [--batch ID]        rows awaiting review
+  review approve <rowId> [--raga ID]… [--composer ID] [--tala ID] [--title T] [--note TEXT]
+  review reject <rowId> [--note TEXT]
+
+Environment: DATABASE_URL, TEMPORAL_ADDRESS (unset: the local dev server on 127.0.0.1:7233), see README.`;
+
+const ACTOR = process.env.KRITHI_ACTOR ?? process.env.USER ?? 'cli';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    info(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+
+  switch (command) {
+    case 'demo':
+      return runDemo(config, rest);
+    case 'worker':
+      return runWorkerCommand(config, rest);
+    case 'migrate': {
+      const sql = await prepareDatabase(config.databaseUrl, { max: 2 });
+      const result = await migrate(sql);
+      const seeded = await seedReference(sql);
+      out({ ...result, referenceSeeded: seeded });
+      await sql.end();
+      return 0;
+    }
+  }
+
+  // Client commands: database plus a running Temporal server (never a throwaway one).
+  const sql = createSql(config.databaseUrl, { max: 4 });
+  const temporal = await connectTemporal(config, { startDevServer: false });
+  const batches = createBatchService({ sql, client: temporal.client });
+  const reviews = createReviewService({ sql, client: temporal.client });
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        batch: { type: 'string' },
+        raga: { type: 'string', multiple: true },
+        composer: { type: 'string' },
+        tala: { type: 'string' },
+        title: { type: 'string' },
+        note: { type: 'string' },
+        limit: { type: 'string' },
+      },
+    });
+    const need = (i: number, what: string): string => {
+      const v = positionals[i];
+      if (!v) throw new UsageError(`${command}: missing ${what}`);
+      return v;
+    };
+    switch (command) {
+      case 'submit': {
+        const file = need(0, '<csv>');
+        const result = await batches.submit({
+          source: createReadStream(file),
+          name: values.name ?? file.split('/').pop(),
+          createdBy: ACTOR,
+          maxBytes: config.manifestMaxBytes,
+          settings: batchSettingsFrom(config),
+        });
+        out(result);
+        return 0;
+      }
+      case 'status':
+        out(await batches.status(need(0, '<batchId>')));
+        return 0;
+      case 'pause':
+        await batches.pause(need(0, '<batchId>'), ACTOR);
+        out({ batchId: positionals[0], status: 'PAUSED' });
+        return 0;
+      case 'resume':
+        await batches.resume(need(0, '<batchId>'), ACTOR);
+        out({ batchId: positionals[0], status: 'RUNNING' });
+        return 0;
+      case 'cancel':
+        await batches.cancel(need(0, '<batchId>'), ACTOR);
+        out({ batchId: positionals[0], status: 'CANCELLING' });
+        return 0;
+      case 'retry-failed':
+        out({ batchId: positionals[0], ...(await batches.retryFailed(need(0, '<batchId>'), ACTOR)) });
+        return 0;
+      case 'review': {
+        const sub = need(0, 'list|approve|reject');
+        if (sub === 'list') {
+          for (const row of await reviews.listPending({ batchId: values.batch, limit: Number(values.limit ?? 100) }))
+            out(row);
+          return 0;
+        }
+        if (sub !== 'approve' && sub !== 'reject') throw new UsageError(`review: unknown subcommand ${sub}`);
+        const rowId = need(1, '<rowId>');
+        const overrides = {
+          ...(values.raga ? { ragaIds: values.raga } : {}),
+          ...(values.composer ? { composerId: values.composer } : {}),
+          ...(values.tala ? { talaId: values.tala } : {}),
+          ...(values.title ? { title: values.title } : {}),
+        };
+        const result = await reviews.review(rowId, {
+          decision: sub,
+          reviewer: ACTOR,
+          note: values.note,
+          ...(Object.keys(overrides).length ? { overrides } : {}),
+        });
+        out({ rowId, ...result });
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+    }
+  } finally {
+    await temporal.close();
+    await sql.end({ timeout: 5 });
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      info(err.message);
+      process.exit(2);
+    }
+    if (err instanceof ServiceError || err instanceof ManifestError) {
+      out({ error: err.code, message: err.message, ...('line' in err && err.line ? { line: err.line } : {}) });
+      process.exit(1);
+    }
+    info(`krithi-import: ${(err as Error)?.stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,18 @@
+import type { Config } from '../config';
+import { createSql } from '../db/client';
+import { connectTemporal } from '../stack';
+import { createWorkers } from '../worker';
+import { info } from './output';
+
+/** `krithi-import worker`: runs until SIGINT/SIGTERM, then drains within the grace time, exits 0. */
+export async function runWorkerCommand(config: Config, _args: string[]): Promise<number> {
+  const sql = createSql(config.databaseUrl, { max: 10 });
+  const temporal = await connectTemporal(config, { startDevServer: false });
+  const workers = await createWorkers({ config, address: temporal.address, sql });
+  info(`worker polling ${config.taskQueuePrefix}-* on ${temporal.address} (Ctrl-C to stop)`);
+  await workers.run();
+  await temporal.close();
+  await sql.end({ timeout: 5 });
+  info('worker stopped');
+  return 0;
+}
