@@ -4,7 +4,14 @@
  * in-flight tasks finish within the grace time, and `run` resolves.
  */
 import { Client, type Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createMainActivities, createScrapeActivities } from './activities/index';
 import { createReferenceCache } from './activities/reference-cache';
@@ -40,8 +47,21 @@ export interface RunningWorkers {
   shutdown(): void;
 }
 
+let runtimeInstalled = false;
+/** The SDK runtime logs at the configured level (its INFO is a line per worker state change). */
+function installRuntime(level: Config['logLevel']): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level.toUpperCase() as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG') });
+  } catch {
+    // Already installed by this process (a test harness): keep it.
+  }
+}
+
 export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
   const { config, sql } = opts;
+  installRuntime(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const queues = taskQueues(config.taskQueuePrefix);
   const connection = await NativeConnection.connect({ address: opts.address });
   let client: Client | undefined;

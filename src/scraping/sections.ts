@@ -16,7 +16,8 @@ export interface SectionHeader {
 const INDIC_DIGITS = /[\u0966-\u096f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f]/g;
 
 function asciiDigits(s: string): string {
-  return s.replace(INDIC_DIGITS, (d) => String((d.codePointAt(0) ?? 0) & 0xf));
+  // Each block's digits run from U+xx66 / U+xxE6 to U+xx6F / U+xxEF.
+  return s.replace(INDIC_DIGITS, (d) => String(((d.codePointAt(0) ?? 0) & 0xf) - 6));
 }
 
 /** Romanised label → comparison key: no diacritics, lower case, ch→c, sh→s, w→v, no separators. */

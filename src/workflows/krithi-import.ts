@@ -99,9 +99,12 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   let rejectedSignals = 0;
   const batch = getExternalWorkflowHandle(batchWorkflowId(batchId));
 
+  // Reports go out without waiting, but the workflow waits for them before it completes: a signal
+  // command still in flight when the workflow closes is not delivered. A batch that is closed or
+  // gone (recovery, a finished batch) is harmless.
+  const reports: Promise<void>[] = [];
   const report = (from: RowStatus, to: RowStatus) => {
-    // Fire and forget: a batch that is closed or gone (recovery, a finished batch) is harmless.
-    batch.signal(rowTransitionSignal, { line, from, to }).catch(() => undefined);
+    reports.push(batch.signal(rowTransitionSignal, { line, from, to }).catch(() => undefined));
   };
 
   const moveTo = async (
@@ -166,6 +169,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   });
 
   const finish = async (): Promise<KrithiImportResult> => {
+    await Promise.all(reports);
     await condition(allHandlersFinished);
     return { rowId, status };
   };
@@ -235,6 +239,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
         const res = await db.cancelRow({ rowId });
         if (res.changed) report(status, 'CANCELLED');
         status = res.status;
+        await Promise.all(reports);
       });
     }
     throw err;
