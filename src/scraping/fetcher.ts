@@ -163,6 +163,19 @@ function charsetFrom(contentType: string): string | undefined {
   return /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
 }
 
+// WHATWG maps all of these to windows-1252; Node's decoder treats them as plain ISO-8859-1,
+// which turns 0x80–0x9F (curly quotes, dashes) into control characters.
+const WINDOWS_1252_LABELS = new Set(['windows-1252', 'cp1252', 'x-cp1252', 'iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'us-ascii', 'ascii']);
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) out += b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b);
+  return out;
+}
+
 /** Charset from the header, else `<meta charset>` / http-equiv in the first bytes, else UTF-8. */
 export function decodeHtml(bytes: Buffer, contentType: string): string {
   let label = charsetFrom(contentType);
@@ -172,6 +185,7 @@ export function decodeHtml(bytes: Buffer, contentType: string): string {
       /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1] ??
       /<meta[^>]+content\s*=\s*["'][^"']*charset=([\w.:-]+)/i.exec(head)?.[1];
   }
+  if (label && WINDOWS_1252_LABELS.has(label.toLowerCase())) return decodeWindows1252(bytes);
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label ?? 'utf-8');
@@ -208,9 +222,12 @@ export function createFetcher(policy: FetchPolicy): Fetcher {
 
   async function send(logical: URL, originalUrl: string, signal: AbortSignal | undefined): Promise<FetchedPage | { redirect: string; status: number }> {
     const href = logical.href;
-    // undici bounds connect and first byte; this deadline bounds the whole body once headers are in.
+    // undici's own timers are coarse (hundreds of ms), so the phases also get exact deadlines.
     const deadline = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined = setTimeout(
+      () => deadline.abort(new ScrapeError(ScrapeErrorType.TIMEOUT, `no response headers from ${href} in time`, { url: href })),
+      policy.connectTimeoutMs + policy.headersTimeoutMs,
+    );
     const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
     try {
       let res: Dispatcher.ResponseData;
@@ -244,6 +261,7 @@ export function createFetcher(policy: FetchPolicy): Fetcher {
         body.resume();
         throw new ScrapeError(ScrapeErrorType.NOT_HTML, `content type "${contentType}" from ${href}`, { url: href, status });
       }
+      clearTimeout(timer);
       timer = setTimeout(
         () => deadline.abort(new ScrapeError(ScrapeErrorType.TIMEOUT, `body of ${href} not complete within ${policy.bodyTimeoutMs} ms`, { url: href })),
         policy.bodyTimeoutMs,

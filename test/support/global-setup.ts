@@ -1,0 +1,82 @@
+/**
+ * One Temporal dev server (headless, its own SQLite file, a free port) and one freshly reset
+ * PostgreSQL database for the whole integration run. Never the demo's or a user's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import postgres from 'postgres';
+import { Connection } from '@temporalio/client';
+import { ensureTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
+import { createSql } from '../../src/db/client';
+import { migrate } from '../../src/db/migrate';
+import { seedReference } from '../../src/db/reference';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    temporalBin: string;
+    stateDir: string;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+let server: DevServer | undefined;
+let stateDir: string | undefined;
+
+export async function setup(project: TestProject) {
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_test';
+  const url = new URL(databaseUrl);
+  const dbName = url.pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(dbName) || !dbName.includes('test'))
+    throw new Error(`TEST_DATABASE_URL must name a dedicated test database (with "test" in its name), got ${dbName}`);
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  await a.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await a.unsafe(`CREATE DATABASE "${dbName}"`);
+  await a.end();
+  const sql = createSql(databaseUrl, { max: 2 });
+  await migrate(sql);
+  await seedReference(sql);
+  await sql.end();
+
+  stateDir = mkdtempSync(join(tmpdir(), 'krithi-test-'));
+  const bin = ensureTemporalBinary();
+  const port = await freePort();
+  server = await startDevServer({
+    bin,
+    dbFile: join(stateDir, 'temporal.db'),
+    port,
+    headless: true,
+    // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
+    synchronous: 'OFF',
+    dynamicConfig: { 'system.enableActivityEagerExecution': true },
+  });
+  const conn = await Connection.connect({ address: server.address });
+  await registerSearchAttributes(conn, 'default');
+  await conn.close();
+
+  project.provide('temporalAddress', server.address);
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('temporalBin', bin);
+  project.provide('stateDir', stateDir);
+}
+
+export async function teardown() {
+  await server?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+}
