@@ -31,7 +31,11 @@ export function createScrapeActivities({ sql, fetcher }: ScrapeDeps) {
     async scrapePage({ rowId }: ScrapeInput): Promise<ScrapeSummary> {
       const [row] = await sql`SELECT url, normalized_url FROM import_rows WHERE id = ${rowId}`;
       if (!row) throw new Error(`row ${rowId} not found`);
-      const signal = Context.current().cancellationSignal;
+      const ctx = Context.current();
+      const signal = ctx.cancellationSignal;
+      // Heartbeat while the request is in flight so a worker that died mid-fetch is noticed within
+      // the heartbeat timeout, not after the whole start-to-close timeout.
+      const beat = setInterval(() => ctx.heartbeat(), 2_000);
       try {
         const page = await fetcher(row.normalized_url as string, { signal });
         const extraction = extractKrithi(page.html, page.finalUrl);
@@ -45,6 +49,8 @@ export function createScrapeActivities({ sql, fetcher }: ScrapeDeps) {
         };
       } catch (err) {
         throw toApplicationFailure(err);
+      } finally {
+        clearInterval(beat);
       }
     },
   };

@@ -63,7 +63,7 @@ const db = proxyLocalActivities<RowActivities>({
 // Persist is a normal activity so it survives a worker crash mid-call with a visible attempt count;
 // INVALID_OVERRIDE is permanent (the reviewer must choose again), anything else is a DB hiccup.
 const persist = proxyActivities<RowActivities>({
-  startToCloseTimeout: '60 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
@@ -86,6 +86,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     // Time from scheduling to start includes waiting for the site's rate limit; only the call
     // itself is bounded here.
     startToCloseTimeout: '60 seconds',
+    heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: settings.scrape.initialRetryMs,
       backoffCoefficient: 2,
