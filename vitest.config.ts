@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 // file at a time so they never compete for the server.
 export default defineConfig({
   test: {
+    // The JSON report is what .ci/run reads to print its "N passed, N failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.state/test-results.json' },
     projects: [
       {
         test: {
