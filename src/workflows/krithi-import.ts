@@ -240,6 +240,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
         const res = await db.cancelRow({ rowId });
         if (res.changed) report(status, 'CANCELLED');
         status = res.status;
+        upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
         await Promise.all(reports);
       });
     }

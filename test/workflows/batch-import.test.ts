@@ -4,7 +4,8 @@
  * rows never collide.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { ServiceError } from '../../src/services/errors';
 import { batchWorkflowId, rowWorkflowId, type RowStatus } from '../../src/shared';
 import { reviewUpdate } from '../../src/workflows/messages';
@@ -130,11 +131,18 @@ describe('when a row cannot be resolved confidently', () => {
   });
 
   it('then the update validator refuses a decision on a row that is not awaiting review', async () => {
-    const res = await h.submit(manifest(1));
-    await h.client.workflow.getHandle(res.workflowId).result();
+    const csv = manifest(1);
+    h.site.setFault(urlsOf(csv)[0]!, 'slow');
+    const res = await h.submit(csv);
+    await waitRows(res.batchId, (r) => r[0]?.status === 'SCRAPING', 'row to be scraping');
     const handle = h.client.workflow.getHandle(rowWorkflowId(res.batchId, 2));
-    // Closed workflow: the update cannot be delivered at all.
-    await expect(handle.executeUpdate(reviewUpdate, { args: [{ decision: 'approve', reviewer: 'x' }] })).rejects.toThrow();
+    const err = await handle
+      .executeUpdate(reviewUpdate, { args: [{ decision: 'approve', reviewer: 'x' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('NOT_AWAITING_REVIEW');
+    // The refused update left no trace: the row goes on to be imported.
+    await waitRows(res.batchId, (r) => r[0]?.status === 'IMPORTED', 'row imported');
   });
 });
 
@@ -192,6 +200,7 @@ describe('when the batch is cancelled', () => {
     expect(rows.every((r) => r.status === 'CANCELLED' || r.status === 'IMPORTED')).toBe(true);
     const reviewChild = await h.client.workflow.getHandle(rowWorkflowId(res.batchId, 2)).describe();
     expect(reviewChild.status.name).toBe('CANCELLED');
+    expect(reviewChild.typedSearchAttributes.getAll().find((p) => p.key.name === 'ImportStatus')?.value).toBe('CANCELLED');
     const batchHandle = h.client.workflow.getHandle(res.workflowId);
     await expect(batchHandle.result()).rejects.toThrow(WorkflowFailedError);
     expect((await batchHandle.describe()).status.name).toBe('CANCELLED');
@@ -230,7 +239,7 @@ describe('when a batch is larger than its rows per run', () => {
     const res = await h.submit(manifest(36), { rowsPerRun: 10, window: 5 });
     const summary = await h.client.workflow.getHandle(res.workflowId).result();
     expect(summary.counts.IMPORTED).toBe(36);
-    expect(Object.values(summary.counts).reduce((a, b) => a + b, 0)).toBe(36);
+    expect((Object.values(summary.counts) as number[]).reduce((a, b) => a + b, 0)).toBe(36);
     const runs: string[] = [];
     for await (const wf of h.client.workflow.list({ query: `WorkflowId = "${res.workflowId}"` })) runs.push(wf.runId);
     expect(runs.length).toBeGreaterThanOrEqual(3);
