@@ -36,7 +36,8 @@ const EnvSchema = z.object({
   /** Requests per second per source site; production default is 1. */
   SITE_RATE_LIMIT: z.coerce.number().positive().default(1),
   BATCH_WINDOW: z.coerce.number().int().min(1).max(1000).default(50),
-  BATCH_ROWS_PER_RUN: z.coerce.number().int().min(10).default(300),
+  // Bounded well under the server's 2,000 pending children per run.
+  BATCH_ROWS_PER_RUN: z.coerce.number().int().min(10).max(1500).default(300),
   SCRAPE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   SCRAPE_INITIAL_RETRY_MS: z.coerce.number().int().min(10).default(2000),
   FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),

@@ -29,6 +29,9 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 export type Confidence = 'HIGH' | 'MEDIUM' | 'LOW';
 
+/** Workflow type names, for clients that start workflows by name. */
+export const WORKFLOW_TYPES = { batch: 'BatchImport', row: 'KrithiImport' } as const;
+
 /** Workflow ids are derived, never stored separately: one batch, one id; one row, one id. */
 export const batchWorkflowId = (batchId: string): string => `batch-${batchId}`;
 export const rowWorkflowId = (batchId: string, line: number): string => `batch-${batchId}/row-${line}`;

@@ -54,7 +54,9 @@ export interface ChosenEntities {
 
 export type PersistOutcome =
   | { outcome: 'IMPORTED'; krithiId: string }
-  | { outcome: 'NEEDS_REVIEW'; errorType: string; reason: string };
+  | { outcome: 'NEEDS_REVIEW'; errorType: string; reason: string }
+  /** The row left PERSISTING meanwhile (cancelled by its batch): nothing was written. */
+  | { outcome: 'SKIPPED'; status: RowStatus };
 
 export const PersistErrorType = {
   INVALID_OVERRIDE: 'INVALID_OVERRIDE',
@@ -189,6 +191,7 @@ export function createRowActivities({ sql, reference }: RowDeps) {
           FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
+        if (row.status !== 'PERSISTING') return { outcome: 'SKIPPED', status: row.status as RowStatus };
         const chosen = ((row.resolution as { chosen?: ChosenEntities } | null)?.chosen ?? {
           composerId: null,
           ragaIds: [],

@@ -11,7 +11,7 @@ import {
 import type { Sql } from '../db/client';
 import { batchCounts, getBatch, type BatchRecord } from '../db/batches';
 import { parseManifest, type ManifestSource } from '../manifest/parse';
-import { batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
+import { WORKFLOW_TYPES, batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../workflows/messages';
 import { ServiceError } from './errors';
@@ -62,7 +62,7 @@ class AlreadySubmitted extends Error {
 export function createBatchService({ sql, client }: BatchServiceDeps) {
   const startWorkflow = async (batchId: string, settings: BatchSettings): Promise<void> => {
     try {
-      await client.workflow.start('BatchImport', {
+      await client.workflow.start(WORKFLOW_TYPES.batch, {
         workflowId: batchWorkflowId(batchId),
         taskQueue: taskQueues(settings.taskQueuePrefix).main,
         args: [{ batchId, settings }],
@@ -111,6 +111,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
       const duplicates: SubmitResult['duplicates'] = [];
       let total = 0;
       let accepted = 0;
+      let seenSha: string | undefined;
       try {
         // One transaction: a file refused half-way (not UTF-8, too large) leaves nothing behind.
         await sql.begin(async (tx) => {
@@ -132,6 +133,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
             if (next.done) {
               await flush();
               const summary = next.value;
+              seenSha = summary.sha256;
               const [prior] = await tx`SELECT id FROM batches WHERE manifest_sha256 = ${summary.sha256}`;
               if (prior) throw new AlreadySubmitted(prior.id as string);
               await tx`
@@ -179,6 +181,11 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
           }
         });
       } catch (err) {
+        // The same bytes submitted twice at once: the loser of the race finds the winner's batch.
+        if ((err as { code?: string; constraint_name?: string }).code === '23505') {
+          const [prior] = seenSha ? await sql`SELECT id FROM batches WHERE manifest_sha256 = ${seenSha}` : [];
+          if (prior) err = new AlreadySubmitted(prior.id as string);
+        }
         if (err instanceof AlreadySubmitted) {
           await ensureRunning(err.batchId);
           return existingResult(sql, err.batchId);

@@ -228,6 +228,11 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
         report('PERSISTING', 'IMPORTED');
         return await finish();
       }
+      if (result.outcome === 'SKIPPED') {
+        status = result.status;
+        upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
+        return await finish();
+      }
       // An override id that no longer exists, or a difference from fields a reviewer set earlier:
       // back to a human, with the reason on the row.
       log.info('persist needs review', { rowId, reason: result.reason });

@@ -27,6 +27,10 @@ export interface HarnessOptions {
   reconcileIntervalMs?: number;
   /** Start workers in this process (default true). */
   workers?: boolean;
+  /** Another Temporal server than the suite's shared one. */
+  address?: string;
+  /** Reuse another harness's queues (a restarted deployment keeps its configuration). */
+  taskQueuePrefix?: string;
 }
 
 export interface Harness {
@@ -50,13 +54,13 @@ export function testPrefix(): string {
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const address = inject('temporalAddress');
+  const address = opts.address ?? inject('temporalAddress');
   const databaseUrl = inject('databaseUrl');
   const site = await startFixtureSite({ port: 0, latencyMs: opts.latencyMs ?? 0, defaultFaults: opts.defaultFaults ?? false });
   const config = parseConfig({
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: address,
-    TASK_QUEUE_PREFIX: testPrefix(),
+    TASK_QUEUE_PREFIX: opts.taskQueuePrefix ?? testPrefix(),
     SITE_RATE_LIMIT: String(opts.ratePerSecond ?? 200),
     BATCH_WINDOW: String(opts.window ?? 20),
     BATCH_ROWS_PER_RUN: String(opts.rowsPerRun ?? 300),
