@@ -2,6 +2,7 @@
  * The one reader of process.env. Everything else receives a typed, validated Config.
  * Parsed once per process; a bad value stops startup with a message naming the variable.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z
@@ -55,7 +56,58 @@ const EnvSchema = z.object({
   /** Set by tests and the demo only: host → base URL of the offline fixture site. JSON object. */
   FETCH_HOST_OVERRIDES: z.string().optional(),
   CI: bool.optional(),
+  /** HTTP API (npm start). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** JSON array of {name, role, token} or {name, role, sha256}; parsed below. */
+  API_TOKENS: z.string().optional(),
+  /** Requests per minute per token on /v1. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
 });
+
+export const API_ROLES = ['operator', 'reviewer', 'admin'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+/** A caller of the HTTP API. Only the SHA-256 of the token is kept in memory. */
+export interface ApiToken {
+  name: string;
+  role: ApiRole;
+  sha256: string;
+}
+
+const ApiTokenSchema = z.union([
+  z.strictObject({ name: z.string().min(1).max(100), role: z.enum(API_ROLES), token: z.string().min(16) }),
+  z.strictObject({
+    name: z.string().min(1).max(100),
+    role: z.enum(API_ROLES),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256 of the token'),
+  }),
+]);
+
+/** Parses API_TOKENS; the message never repeats a token. */
+export function parseApiTokens(text: string): ApiToken[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('API_TOKENS is not valid JSON (expected an array of {name, role, token|sha256})');
+  }
+  const parsed = z.array(ApiTokenSchema).min(1).safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  API_TOKENS[${i.path.join('.')}]: ${i.message}`);
+    throw new ConfigError(`invalid API_TOKENS (roles: ${API_ROLES.join(', ')}):\n${lines.join('\n')}`);
+  }
+  const tokens = parsed.data.map((t) => ({
+    name: t.name,
+    role: t.role,
+    sha256: 'token' in t ? createHash('sha256').update(t.token).digest('hex') : t.sha256,
+  }));
+  const names = new Set<string>();
+  for (const t of tokens) {
+    if (names.has(t.name)) throw new ConfigError(`API_TOKENS: the name ${JSON.stringify(t.name)} appears twice`);
+    names.add(t.name);
+  }
+  return tokens;
+}
 
 export interface Config {
   databaseUrl: string;
@@ -84,6 +136,8 @@ export interface Config {
   resolution: { high: number | undefined; low: number | undefined };
   worker: { shutdownGraceMs: number; maxConcurrentActivities: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** tokens is null when API_TOKENS is unset (`npm start` then refuses unless --dev). */
+  api: { port: number; tokens: ApiToken[] | null; rateLimitPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -136,6 +190,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     },
     logLevel: e.LOG_LEVEL,
+    api: {
+      port: e.PORT,
+      tokens: e.API_TOKENS ? parseApiTokens(e.API_TOKENS) : null,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    },
   };
 }
 

@@ -102,10 +102,12 @@ function buildIndex(kind: EntityKind, entities: RefEntity[]): KindIndex {
     if (list) list.push(indexed);
     else byKey.set(key, [indexed]);
   };
-  for (const entity of entities) {
+  // An entry marked as a duplicate of another (meta.sameAs) lends its names to that one instead.
+  const matchable = entities.filter((e) => typeof e.meta?.sameAs !== 'string');
+  for (const entity of matchable) {
     for (const name of splitReferenceName(entity.name)) add(entity, name, 'exact');
   }
-  for (const entity of entities) {
+  for (const entity of matchable) {
     for (const alias of [...entity.aliases, ...signatures(entity)]) {
       for (const name of splitReferenceName(alias)) add(entity, name, 'alias');
     }

@@ -96,9 +96,24 @@ function readWord(word: string): string {
   return out;
 }
 
+/**
+ * ITRANS spells some letters with punctuation (`R^i` ṛ, `~n` ñ, `.N` candrabindu, `.h` virama),
+ * which would otherwise be read as word breaks. Rewritten to their IAST letters before splitting.
+ */
+const ITRANS_MARKS: [RegExp, string][] = [
+  [/R\^[iI]|RR[iI]/g, 'ṛ'],
+  [/L\^[iI]|LL[iI]/g, 'ḷ'],
+  [/~N/g, 'ṅ'],
+  [/~n/g, 'ñ'],
+  [/\.[nNm]/g, 'ṃ'],
+  [/\.[ha]/g, ''],
+];
+
 /** Lower-cased, diacritic-free, romanisation-aware words; punctuation and braces are word breaks. */
 function baseWords(input: string): string[] {
-  const words = input.normalize('NFC').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  let text = input.normalize('NFC');
+  if (/[\^~.]|RR|LL/.test(text)) for (const [pattern, letter] of ITRANS_MARKS) text = text.replace(pattern, letter);
+  const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
   return words
     .map((word) => {
       let w = readWord(word);
@@ -160,5 +175,17 @@ export function splitReferenceName(name: string): string[] {
   return withoutNotes
     .split('/')
     .map((part) => part.replace(/\s+/g, ' ').trim())
+    .filter((part) => part.length > 0);
+}
+
+/**
+ * The ragas a raga value names. A manifest or page may name two ragas in one value, separated by a
+ * spaced dash, a comma or a semicolon (`rItigauLa - Abheri`, `kEsari - sindhu kannaDa`); a hyphen
+ * inside a word (`divya maNi-dundubhi`) and a `/` (alternative names of one raga) do not separate.
+ */
+export function splitRagaList(value: string): string[] {
+  return value
+    .split(/\s+[-–—]+\s+|\s*[,;]\s*/)
+    .map((part) => part.trim())
     .filter((part) => part.length > 0);
 }

@@ -5,6 +5,7 @@
  */
 import type { Confidence } from '../shared';
 import { AMBIGUITY_MARGIN, type Candidate, type Match, type Matcher } from './matcher';
+import { splitRagaList } from './normalize';
 
 export type ComposerHintSource = 'manifest' | 'page' | 'mudra' | 'site';
 
@@ -127,7 +128,8 @@ export function resolveRow(matcher: Matcher, input: ResolveInput): RowResolution
 
   const composer = resolveComposer(matcher, input.composerHints, reasons);
 
-  const ragaNames = input.ragas.map((r) => r.trim()).filter((r) => r !== '');
+  // One value may name several ragas (`rItigauLa - Abheri`): each is resolved on its own.
+  const ragaNames = input.ragas.flatMap(splitRagaList);
   if (ragaNames.length === 0) reasons.push('no raga given');
   const ragas = ragaNames.map((name) => {
     const match = matcher.match('raga', name);

@@ -36,6 +36,10 @@ const RagaRow = z.object({
 
 const RagaAliasesFile = z.object({
   aliases: z.array(z.object({ id: z.string().min(1), aliases: z.array(z.string().min(1)).min(1), note: z.string().optional() })),
+  /** Entries of ragas.csv that list one raga twice (`Sri` and `Shree`): the others resolve to `id`. */
+  sameRaga: z
+    .array(z.object({ id: z.string().min(1), duplicates: z.array(z.string().min(1)).min(1), note: z.string().optional() }))
+    .default([]),
 });
 
 const ComposersFile = z.object({
@@ -81,6 +85,18 @@ export function readReferenceDir(dir: string): ReferenceData {
     const raga = byId.get(entry.id);
     if (!raga) throw new Error(`raga-aliases.json: no raga with id '${entry.id}' in ragas.csv`);
     raga.aliases.push(...entry.aliases);
+  }
+  // A duplicate entry stays in the catalogue (a krithi may already name it) but is never a match of
+  // its own: its names become aliases of the kept entry, so the two no longer tie.
+  for (const entry of ragaAliases.sameRaga) {
+    const kept = byId.get(entry.id);
+    if (!kept) throw new Error(`raga-aliases.json: no raga with id '${entry.id}' in ragas.csv`);
+    for (const id of entry.duplicates) {
+      const duplicate = byId.get(id);
+      if (!duplicate) throw new Error(`raga-aliases.json: no raga with id '${id}' in ragas.csv`);
+      kept.aliases.push(duplicate.name, ...duplicate.aliases);
+      duplicate.meta = { ...duplicate.meta, sameAs: kept.id };
+    }
   }
 
   const composers = ComposersFile.parse(JSON.parse(readFileSync(`${dir}composers.json`, 'utf8'))).composers.map(

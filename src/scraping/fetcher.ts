@@ -1,14 +1,30 @@
 /**
- * The HTTP fetcher. Every request passes `checkUrl` (scheme, credentials, allow-list) before any
- * socket is opened, redirects are followed by hand so each hop is checked again, and every
- * failure becomes a `ScrapeError` with a stable type. Later SSRF steps (IP checks, DNS pinning,
- * robots.txt, a page cache) slot in beside `checkUrl` and `send`.
+ * The HTTP fetcher, and the SSRF boundary. Every hop (the first request and each redirect) passes
+ * `checkUrl` (scheme, credentials, IP-literal hosts, allow-list), then its name is resolved once and
+ * every address checked (`address-policy`), and the socket is opened to exactly that checked
+ * address through an undici Agent whose `lookup` is pinned to it, so a second DNS answer (DNS
+ * rebinding) can never redirect the connection. A refused URL throws BLOCKED_URL before any socket
+ * exists. Every failure becomes a `ScrapeError` with a stable type. robots.txt and the page cache
+ * wrap this fetcher (robots.ts, page-cache.ts).
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupFunction } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { Agent, request, type Dispatcher } from 'undici';
+import { addressRefusal, isIpLiteral } from './address-policy';
 import { ScrapeError, ScrapeErrorType } from './errors';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+/** Every address a name resolves to. Injected by tests; default: the system resolver. */
+export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
+
+export const systemResolver: Resolver = async (host) =>
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 export interface FetchPolicy {
   connectTimeoutMs: number;
@@ -18,8 +34,22 @@ export interface FetchPolicy {
   maxRedirects: number;
   userAgent: string;
   allowedHosts: string[];
-  /** host → base URL, e.g. {'guru-guha.blogspot.com': 'http://127.0.0.1:4567/guru-guha.blogspot.com'}. */
+  /**
+   * host → base URL, e.g. {'guru-guha.blogspot.com': 'http://127.0.0.1:4567/guru-guha.blogspot.com'}.
+   * Configuration, hence trusted: an override target may be a loopback address (the fixture site).
+   */
   hostOverrides: Record<string, string>;
+  /** Allow-listed hosts whose names may resolve to non-public addresses (an intranet mirror). */
+  allowPrivateHosts?: string[];
+  resolve?: Resolver;
+}
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  /** `robots`: any content type, a 4xx is returned (not thrown), at most ROBOTS_MAX_BYTES. */
+  purpose?: 'page' | 'robots';
+  /** Revalidate a cached copy; a 304 comes back with `notModified: true` and no body. */
+  validators?: { etag?: string | null; lastModified?: string | null };
 }
 
 export interface FetchedPage {
@@ -31,9 +61,18 @@ export interface FetchedPage {
   contentType: string;
   html: string;
   fetchedAt: string;
+  etag?: string | null;
+  lastModified?: string | null;
+  /** A 304 answer to `validators`. */
+  notModified?: boolean;
+  /** Served from the page cache without a request. */
+  fromCache?: boolean;
 }
 
-export type Fetcher = (url: string, opts?: { signal?: AbortSignal }) => Promise<FetchedPage>;
+export type Fetcher = (url: string, opts?: FetchOptions) => Promise<FetchedPage>;
+
+/** Google's limit for robots.txt; the rest of a longer file is ignored. */
+export const ROBOTS_MAX_BYTES = 512 * 1024;
 
 export const DEFAULT_FETCH_POLICY: Omit<FetchPolicy, 'allowedHosts' | 'hostOverrides' | 'userAgent'> = {
   connectTimeoutMs: 5_000,
@@ -46,7 +85,7 @@ export const DEFAULT_FETCH_POLICY: Omit<FetchPolicy, 'allowedHosts' | 'hostOverr
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const HTML_TYPES = /^(?:text\/html|application\/xhtml\+xml)\b/i;
 
-/** Scheme, credentials and allow-list. Throws BLOCKED_URL; makes no request. */
+/** Scheme, credentials, IP-literal hosts and allow-list. Throws BLOCKED_URL; makes no request. */
 export function checkUrl(raw: string, policy: Pick<FetchPolicy, 'allowedHosts'>): URL {
   let u: URL;
   try {
@@ -60,7 +99,12 @@ export function checkUrl(raw: string, policy: Pick<FetchPolicy, 'allowedHosts'>)
   if (u.username || u.password) {
     throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, 'credentials in URL not allowed', { url: raw });
   }
-  const host = u.hostname.toLowerCase();
+  // The URL parser has already turned 2130706433, 0x7f.1 and 0177.0.0.1 into 127.0.0.1.
+  if (isIpLiteral(u.hostname)) {
+    const why = addressRefusal(u.hostname);
+    throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, why ? `host ${u.hostname}: ${why}` : `IP address host ${u.hostname} is not in the allow-list`, { url: raw });
+  }
+  const host = u.hostname.toLowerCase().replace(/\.$/, '');
   if (!policy.allowedHosts.some((h) => h.toLowerCase() === host)) {
     throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, `host ${host} is not in the allow-list`, { url: raw });
   }
@@ -69,7 +113,7 @@ export function checkUrl(raw: string, policy: Pick<FetchPolicy, 'allowedHosts'>)
 
 /** The physical request target: the override base with the logical path and query appended. */
 export function requestTarget(u: URL, overrides: Record<string, string>): string {
-  const base = overrides[u.hostname.toLowerCase()];
+  const base = overrides[u.hostname.toLowerCase().replace(/\.$/, '')];
   if (!base) return u.href;
   return base.replace(/\/+$/, '') + u.pathname + u.search;
 }
@@ -195,17 +239,68 @@ export function decodeHtml(bytes: Buffer, contentType: string): string {
   return decoder.decode(bytes);
 }
 
-export function createFetcher(policy: FetchPolicy): Fetcher {
-  const agent = new Agent({
-    connect: { timeout: policy.connectTimeoutMs },
-    headersTimeout: policy.headersTimeoutMs,
-    bodyTimeout: policy.bodyTimeoutMs,
-  });
+/** How many pinned Agents (one per checked address) are kept for connection reuse. */
+const MAX_PINNED_AGENTS = 32;
 
-  return async (url, opts) => {
+export function createFetcher(policy: FetchPolicy): Fetcher {
+  const resolve = policy.resolve ?? systemResolver;
+  const allowPrivate = new Set((policy.allowPrivateHosts ?? []).map((h) => h.toLowerCase()));
+  const agents = new Map<string, Agent>();
+
+  /** An Agent that can only ever connect to `pinned`, whatever name the URL carries. */
+  function agentFor(pinned: ResolvedAddress): Agent {
+    const key = `${pinned.family}/${pinned.address}`;
+    let agent = agents.get(key);
+    if (agent) return agent;
+    const lookup: LookupFunction = (_host, options, callback) => {
+      if (options.all) (callback as (e: null, a: ResolvedAddress[]) => void)(null, [pinned]);
+      else callback(null, pinned.address, pinned.family);
+    };
+    agent = new Agent({
+      connect: { timeout: policy.connectTimeoutMs, lookup },
+      headersTimeout: policy.headersTimeoutMs,
+      bodyTimeout: policy.bodyTimeoutMs,
+    });
+    agents.set(key, agent);
+    if (agents.size > MAX_PINNED_AGENTS) {
+      const [oldest, old] = agents.entries().next().value as [string, Agent];
+      agents.delete(oldest);
+      void old.close().catch(() => {});
+    }
+    return agent;
+  }
+
+  /**
+   * The physical URL for a checked logical URL and the one address it may connect to. Override
+   * targets come from configuration and are not address-checked (that is how tests and the demo
+   * reach the fixture site on 127.0.0.1); everything else must resolve to public addresses only.
+   */
+  async function target(logical: URL, signal: AbortSignal): Promise<{ url: string; pinned: ResolvedAddress }> {
+    const href = logical.href;
+    const physical = new URL(requestTarget(logical, policy.hostOverrides));
+    const overridden = physical.href !== href;
+    const name = physical.hostname.replace(/^\[|\]$/g, '');
+    if (isIpLiteral(name)) return { url: physical.href, pinned: { address: name, family: name.includes(':') ? 6 : 4 } };
+    let addresses: ResolvedAddress[];
+    try {
+      addresses = await abortable(resolve(name), signal);
+    } catch (err) {
+      throw err instanceof ScrapeError || signal.aborted ? err : new ScrapeError(ScrapeErrorType.DNS_FAILURE, `cannot resolve ${name}: ${errorCode(err) ?? String(err)}`, { url: href });
+    }
+    if (addresses.length === 0) throw new ScrapeError(ScrapeErrorType.DNS_FAILURE, `${name} has no addresses`, { url: href });
+    if (!overridden && !allowPrivate.has(name.toLowerCase())) {
+      for (const a of addresses) {
+        const why = addressRefusal(a.address);
+        if (why) throw new ScrapeError(ScrapeErrorType.BLOCKED_URL, `${name} resolves to ${why}`, { url: href });
+      }
+    }
+    return { url: physical.href, pinned: addresses[0]! };
+  }
+
+  return async (url, opts = {}) => {
     let current = checkUrl(url, policy);
     for (let hop = 0; ; hop++) {
-      const page = await send(current, url, opts?.signal);
+      const page = await send(current, url, opts);
       if ('redirect' in page) {
         if (hop >= policy.maxRedirects) {
           throw new ScrapeError(ScrapeErrorType.HTTP_CLIENT_ERROR, `more than ${policy.maxRedirects} redirects from ${url}`, {
@@ -220,44 +315,54 @@ export function createFetcher(policy: FetchPolicy): Fetcher {
     }
   };
 
-  async function send(logical: URL, originalUrl: string, signal: AbortSignal | undefined): Promise<FetchedPage | { redirect: string; status: number }> {
+  async function send(logical: URL, originalUrl: string, opts: FetchOptions): Promise<FetchedPage | { redirect: string; status: number }> {
     const href = logical.href;
+    const robots = opts.purpose === 'robots';
+    const maxBytes = robots ? Math.min(policy.maxBytes, ROBOTS_MAX_BYTES) : policy.maxBytes;
     // undici's own timers are coarse (hundreds of ms), so the phases also get exact deadlines.
     const deadline = new AbortController();
     let timer: NodeJS.Timeout | undefined = setTimeout(
       () => deadline.abort(new ScrapeError(ScrapeErrorType.TIMEOUT, `no response headers from ${href} in time`, { url: href })),
       policy.connectTimeoutMs + policy.headersTimeoutMs,
     );
-    const combined = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const combined = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     try {
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(requestTarget(logical, policy.hostOverrides), {
-          dispatcher: agent,
-          method: 'GET',
-          signal: combined,
-          headers: {
-            'user-agent': policy.userAgent,
-            accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1',
-            'accept-encoding': 'gzip, deflate, br',
-          },
-        });
+        const { url: physical, pinned } = await target(logical, combined);
+        const headers: Record<string, string> = {
+          'user-agent': policy.userAgent,
+          accept: robots ? 'text/plain,*/*;q=0.1' : 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1',
+          'accept-encoding': 'gzip, deflate, br',
+        };
+        if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
+        if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
+        res = await request(physical, { dispatcher: agentFor(pinned), method: 'GET', signal: combined, headers });
       } catch (err) {
-        throw failure(err, href, signal, deadline.signal);
+        throw failure(err, href, opts.signal, deadline.signal);
       }
       const { statusCode: status, headers, body } = res;
+      const meta = { etag: header(headers, 'etag') ?? null, lastModified: header(headers, 'last-modified') ?? null };
       if (REDIRECTS.has(status)) {
         body.resume();
         const location = header(headers, 'location');
         if (!location) throw new ScrapeError(ScrapeErrorType.HTTP_CLIENT_ERROR, `${status} without Location from ${href}`, { url: href, status });
         return { redirect: location, status };
       }
+      const contentType = header(headers, 'content-type') ?? '';
+      if (status === 304 && opts.validators) {
+        body.resume();
+        return { url: originalUrl, finalUrl: href, status, contentType, html: '', fetchedAt: new Date().toISOString(), ...meta, notModified: true };
+      }
+      if (robots && status >= 400 && status < 500) {
+        body.resume();
+        return { url: originalUrl, finalUrl: href, status, contentType, html: '', fetchedAt: new Date().toISOString(), ...meta };
+      }
       if (status >= 400) {
         body.resume();
         throw statusError(status, href, headers);
       }
-      const contentType = header(headers, 'content-type') ?? '';
-      if (!HTML_TYPES.test(contentType)) {
+      if (!robots && !HTML_TYPES.test(contentType)) {
         body.resume();
         throw new ScrapeError(ScrapeErrorType.NOT_HTML, `content type "${contentType}" from ${href}`, { url: href, status });
       }
@@ -268,22 +373,57 @@ export function createFetcher(policy: FetchPolicy): Fetcher {
       );
       const encoding = header(headers, 'content-encoding');
       const length = Number(header(headers, 'content-length') ?? NaN);
-      if (!encoding && length > policy.maxBytes) {
+      if (!encoding && length > maxBytes && !robots) {
         body.destroy();
-        throw new ScrapeError(ScrapeErrorType.TOO_LARGE, `content-length ${length} from ${href} exceeds ${policy.maxBytes}`, { url: href, status });
+        throw new ScrapeError(ScrapeErrorType.TOO_LARGE, `content-length ${length} from ${href} exceeds ${maxBytes}`, { url: href, status });
       }
       let bytes: Buffer;
       try {
-        bytes = await readCapped(decoded(body, encoding), policy.maxBytes, href);
+        bytes = robots ? await readTruncated(decoded(body, encoding), maxBytes) : await readCapped(decoded(body, encoding), maxBytes, href);
       } catch (err) {
         body.destroy();
-        throw failure(err, href, signal, deadline.signal);
+        throw failure(err, href, opts.signal, deadline.signal);
       }
-      return { url: originalUrl, finalUrl: href, status, contentType, html: decodeHtml(bytes, contentType), fetchedAt: new Date().toISOString() };
+      return { url: originalUrl, finalUrl: href, status, contentType, html: decodeHtml(bytes, contentType), fetchedAt: new Date().toISOString(), ...meta };
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** Rejects as soon as `signal` aborts (dns.lookup itself cannot be cancelled). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Up to `maxBytes` of the body; the rest is dropped (robots.txt: the head of an oversized file applies). */
+async function readTruncated(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buf.subarray(0, maxBytes - total));
+    total += buf.length;
+    if (total >= maxBytes) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The caller's cancellation propagates as is; our own deadline is a TIMEOUT; the rest is classified. */

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Connection } from '@temporalio/client';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import type { DevServer } from '../../src/temporal/dev-server';
 import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
-import { freePort } from '../support/global-setup';
+import { startTestServer } from '../support/global-setup';
 import { createHarness, manifest, type Harness } from '../support/harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'krithi-lost-'));
@@ -20,10 +20,9 @@ const servers: DevServer[] = [];
 const harnesses: Harness[] = [];
 
 async function freshServer(name: string): Promise<DevServer> {
-  const server = await startDevServer({
+  const server = await startTestServer({
     bin: inject('temporalBin'),
     dbFile: join(dir, `${name}.db`),
-    port: await freePort(),
     headless: true,
     synchronous: 'OFF',
   });

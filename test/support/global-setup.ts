@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import postgres from 'postgres';
 import { Connection } from '@temporalio/client';
-import { ensureTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { ensureTemporalBinary, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
 import { createSql } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
@@ -34,6 +34,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a dev server on a free port, trying again on another port if it exits while starting (a
+ * free port can be taken between the probe and the server's bind by a parallel process).
+ */
+export async function startTestServer(opts: Omit<DevServerOptions, 'port'>): Promise<DevServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return await startDevServer({ ...opts, port: await freePort() });
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
 let server: DevServer | undefined;
 let stateDir: string | undefined;
 
@@ -56,11 +72,9 @@ export async function setup(project: TestProject) {
 
   stateDir = mkdtempSync(join(tmpdir(), 'krithi-test-'));
   const bin = ensureTemporalBinary();
-  const port = await freePort();
-  server = await startDevServer({
+  server = await startTestServer({
     bin,
     dbFile: join(stateDir, 'temporal.db'),
-    port,
     headless: true,
     // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
     synchronous: 'OFF',
