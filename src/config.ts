@@ -47,12 +47,28 @@ const EnvSchema = z.object({
   FETCH_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   USER_AGENT_CONTACT: z.string().default('https://github.com/krithi-import/krithi-import'),
+  /** Allow-listed hosts whose names may resolve to private/loopback addresses (never needed for the blogs). */
+  FETCH_ALLOW_PRIVATE_HOSTS: csvList.default([]),
+  ROBOTS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60 * 60 * 1000),
+  /** `off` fetches every page live (the benchmark and the rate-limit proof). */
+  PAGE_CACHE: z.enum(['on', 'off']).default('on'),
+  PAGE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(24 * 60 * 60 * 1000),
   MANIFEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   RESOLUTION_HIGH: z.coerce.number().min(0).max(1).optional(),
   RESOLUTION_LOW: z.coerce.number().min(0).max(1).optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(20_000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  /** Sticky-cache size: enough for a few batches' windows; each cached run costs memory. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * Prometheus endpoint of this process (never the API port). Unset: on for worker/serve/demo at
+   * their default port (src/observability/metrics-server.ts), off for other commands; 0: off.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  /** Rows waiting for review longer than this are flagged overdue (metric, alert, filters); never expired. */
+  REVIEW_DEADLINE_HOURS: z.coerce.number().positive().default(72),
   /** Set by tests and the demo only: host → base URL of the offline fixture site. JSON object. */
   FETCH_HOST_OVERRIDES: z.string().optional(),
   CI: bool.optional(),
@@ -130,12 +146,20 @@ export interface Config {
     maxBytes: number;
     maxRedirects: number;
     userAgent: string;
+    /** The token robots.txt `User-agent:` lines are matched against. */
+    robotsAgent: string;
+    robotsTtlMs: number;
     hostOverrides: Record<string, string>;
+    allowPrivateHosts: string[];
   };
+  pageCache: { enabled: boolean; ttlMs: number };
   manifestMaxBytes: number;
   resolution: { high: number | undefined; low: number | undefined };
-  worker: { shutdownGraceMs: number; maxConcurrentActivities: number };
+  worker: { shutdownGraceMs: number; maxConcurrentActivities: number; maxCachedWorkflows: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** port undefined: the command's default; 0: no metrics endpoint. */
+  metrics: { port: number | undefined; host: string };
+  review: { deadlineHours: number };
   /** tokens is null when API_TOKENS is unset (`npm start` then refuses unless --dev). */
   api: { port: number; tokens: ApiToken[] | null; rateLimitPerMinute: number };
 }
@@ -181,15 +205,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.FETCH_MAX_BYTES,
       maxRedirects: e.FETCH_MAX_REDIRECTS,
       userAgent: `krithi-import/0.1 (+${e.USER_AGENT_CONTACT})`,
+      robotsAgent: 'krithi-import',
+      robotsTtlMs: e.ROBOTS_CACHE_TTL_MS,
       hostOverrides,
+      allowPrivateHosts: e.FETCH_ALLOW_PRIVATE_HOSTS,
     },
+    pageCache: { enabled: e.PAGE_CACHE === 'on', ttlMs: e.PAGE_CACHE_TTL_MS },
     manifestMaxBytes: e.MANIFEST_MAX_BYTES,
     resolution: { high: e.RESOLUTION_HIGH, low: e.RESOLUTION_LOW },
     worker: {
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    review: { deadlineHours: e.REVIEW_DEADLINE_HOURS },
     api: {
       port: e.PORT,
       tokens: e.API_TOKENS ? parseApiTokens(e.API_TOKENS) : null,

@@ -55,6 +55,12 @@ export interface BatchSettings {
   scrape: { maxAttempts: number; initialRetryMs: number; maxRetryMs: number };
   /** How often an idle batch re-checks PostgreSQL for rows whose report it may have missed. */
   reconcileIntervalMs: number;
+  /**
+   * 'human' (default): uncertain rows wait for a reviewer. 'auto': they are decided at once by
+   * policy — approved when a composer and a raga were chosen, rejected otherwise (benchmarks,
+   * unattended re-imports); the decision is audited as made by `auto-policy`.
+   */
+  reviewPolicy?: 'human' | 'auto';
 }
 
 export interface StatusCounts {

@@ -17,7 +17,9 @@ import { createMainActivities, createScrapeActivities } from './activities/index
 import { createReferenceCache } from './activities/reference-cache';
 import type { Config } from './config';
 import type { Sql } from './db/client';
-import { createFetcher, type Fetcher } from './scraping/fetcher';
+import type { Fetcher } from './scraping/fetcher';
+import { createSiteFetcher } from './scraping/site-fetcher';
+import { createPageCacheStore } from './db/page-cache';
 import { taskQueues } from './temporal/task-queues';
 import { setQueueRateLimit } from './temporal/namespace-setup';
 
@@ -80,18 +82,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
     }
   }
 
-  const fetcher =
-    opts.fetcher ??
-    createFetcher({
-      connectTimeoutMs: config.fetch.connectTimeoutMs,
-      headersTimeoutMs: config.fetch.headersTimeoutMs,
-      bodyTimeoutMs: config.fetch.bodyTimeoutMs,
-      maxBytes: config.fetch.maxBytes,
-      maxRedirects: config.fetch.maxRedirects,
-      userAgent: config.fetch.userAgent,
-      allowedHosts: config.sites.hosts,
-      hostOverrides: config.fetch.hostOverrides,
-    });
+  // SSRF-checked HTTP, robots.txt, and the PostgreSQL page cache unless PAGE_CACHE=off.
+  const fetcher = opts.fetcher ?? createSiteFetcher(config, { pageCache: createPageCacheStore(sql) });
   const reference = createReferenceCache(sql, {
     thresholds: { high: config.resolution.high, low: config.resolution.low },
   });
@@ -107,7 +99,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
     shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: 50,
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
   });
   const scrapeActivities = createScrapeActivities(deps);
   const scrapers = await Promise.all(

@@ -9,6 +9,8 @@ import type { ReviewDecision, RowStatus } from '../shared';
 import { TERMINAL_STATUSES } from '../shared';
 import { loadShippedReference } from '../resolution/reference';
 import type { ReferenceCache } from './reference-cache';
+import { recordReviewerAliases } from '../db/reference';
+import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
 
 export interface RowDeps {
   sql: Sql;
@@ -41,6 +43,8 @@ export interface AuditInput {
 
 export interface ResolveOutcome {
   autoApprove: boolean;
+  /** A composer and at least one raga were chosen: an approval could be persisted as is. */
+  decidable: boolean;
   confidence: 'HIGH' | 'MEDIUM' | 'LOW';
   reasons: string[];
 }
@@ -176,7 +180,12 @@ export function createRowActivities({ sql, reference }: RowDeps) {
           review_reasons = ${sql.json(reasons as never)},
           updated_at = now()
         WHERE id = ${rowId}`;
-      return { autoApprove, confidence: resolution.confidence, reasons };
+      return {
+        autoApprove,
+        decidable: chosen.composerId !== null && chosen.ragaIds.length > 0,
+        confidence: resolution.confidence,
+        reasons,
+      };
     },
 
     /**
@@ -184,7 +193,8 @@ export function createRowActivities({ sql, reference }: RowDeps) {
      * event. Reviewer-set fields of an existing krithi are never overwritten by an automatic import.
      */
     async persistKrithi({ rowId, attempt }: { rowId: string; attempt: number }): Promise<PersistOutcome> {
-      return sql.begin(async (tx) => {
+      let learned = 0;
+      const outcome = await sql.begin(async (tx): Promise<PersistOutcome> => {
         const [row] = await tx`
           SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
                  review_decision, review_overrides, reviewer
@@ -287,8 +297,22 @@ export function createRowActivities({ sql, reference }: RowDeps) {
                   ${row.batch_id}, ${rowId}, ${krithiId}, ${(row.reviewer as string | null) ?? 'system'},
                   ${tx.json({ title, composerId, ragaIds, talaId, reviewerFields } as never)})
           ON CONFLICT (event_key) DO NOTHING`;
+        // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
+        if (row.reviewer && row.review_overrides) {
+          const added = await recordReviewerAliases(tx, {
+            aliases: aliasesFromReview(row.resolution as StoredResolution | null, overrides),
+            reviewer: row.reviewer as string,
+            batchId: row.batch_id as string,
+            rowId,
+            eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
+          });
+          learned = added.length;
+        }
         return { outcome: 'IMPORTED', krithiId };
       });
+      // This worker's matcher picks the new aliases up at once; other workers within their check interval.
+      if (learned > 0) reference.invalidate();
+      return outcome;
     },
 
     /** Marks a row CANCELLED unless it already ended. */

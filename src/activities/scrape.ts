@@ -39,7 +39,7 @@ export function createScrapeActivities({ sql, fetcher }: ScrapeDeps) {
       try {
         const page = await fetcher(row.normalized_url as string, { signal });
         const extraction = extractKrithi(page.html, page.finalUrl);
-        const scraped = { ...extraction, fetchedAt: page.fetchedAt, finalUrl: page.finalUrl, httpStatus: page.status };
+        const scraped = { ...extraction, fetchedAt: page.fetchedAt, finalUrl: page.finalUrl, httpStatus: page.status, fromCache: page.fromCache ?? false };
         await sql`UPDATE import_rows SET scraped = ${sql.json(scraped as never)}, updated_at = now() WHERE id = ${rowId}`;
         return {
           title: extraction.title,

@@ -16,6 +16,7 @@ import { migrate } from '../db/migrate';
 import { seedReference } from '../db/reference';
 import { runDemo } from './demo';
 import { runWorkerCommand } from './worker-command';
+import { ResolveUsageError, runResolveCommand } from './resolve-command';
 import { info, out } from './output';
 
 const USAGE = `usage: krithi-import <command> [options]
@@ -30,6 +31,10 @@ const USAGE = `usage: krithi-import <command> [options]
   review list [--batch ID]        rows awaiting review
   review approve <rowId> [--raga ID]… [--composer ID] [--tala ID] [--title T] [--note TEXT]
   review reject <rowId> [--note TEXT]
+  resolve --raga NAME | --composer NAME | --tala NAME
+                                  resolve one name against the reference; prints JSON
+  resolve --batch [--kind raga|composer|tala]
+                                  one name per stdin line → one JSON line each, in order
 
 Environment: DATABASE_URL, TEMPORAL_ADDRESS (unset: the local dev server on 127.0.0.1:7233), see README.`;
 
@@ -48,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(config, rest);
     case 'worker':
       return runWorkerCommand(config, rest);
+    case 'resolve':
+      // Needs no Temporal and, optionally, no database.
+      return runResolveCommand(config, rest);
     case 'migrate': {
       const sql = await prepareDatabase(config.databaseUrl, { max: 2 });
       const result = await migrate(sql);
@@ -152,7 +160,7 @@ class UsageError extends Error {}
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof ResolveUsageError) {
       info(err.message);
       process.exit(2);
     }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityKind, ReferenceData } from '../resolution/reference';
 import { loadShippedReference } from '../resolution/reference';
-import type { Sql } from './client';
+import type { Sql, Tx } from './client';
 
 export async function seedReference(sql: Sql, ref: ReferenceData = loadShippedReference()): Promise<boolean> {
   const digest = createHash('sha256').update(JSON.stringify(ref)).digest('hex');
@@ -74,4 +74,38 @@ export async function learnedStamp(sql: Sql): Promise<string> {
            (SELECT count(*) FROM ragas WHERE source <> 'reference')::text || ':' ||
            coalesce((SELECT max(created_at) FROM entity_aliases WHERE source <> 'reference')::text, '') AS s`;
   return row?.s as string;
+}
+
+export interface LearnedAlias {
+  kind: EntityKind;
+  /** The spelling as the manifest or page gave it. */
+  alias: string;
+  entityId: string;
+}
+
+/**
+ * Records spellings a reviewer resolved by hand as aliases (source 'reviewer'), each audited with
+ * who and when. Runs inside the caller's transaction; an alias already known is left as it is (and
+ * not audited again). Returns the aliases actually added.
+ */
+export async function recordReviewerAliases(
+  tx: Tx,
+  input: { aliases: LearnedAlias[]; reviewer: string; batchId: string; rowId: string; eventKeyPrefix: string },
+): Promise<LearnedAlias[]> {
+  const added: LearnedAlias[] = [];
+  for (const [i, a] of input.aliases.entries()) {
+    const inserted = await tx`
+      INSERT INTO entity_aliases (kind, alias, entity_id, source, created_by)
+      VALUES (${a.kind}, ${a.alias}, ${a.entityId}, 'reviewer', ${input.reviewer})
+      ON CONFLICT (kind, alias, entity_id) DO NOTHING
+      RETURNING created_at`;
+    if (inserted.length === 0) continue;
+    added.push(a);
+    await tx`
+      INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
+      VALUES (${`${input.eventKeyPrefix}:alias:${i}`}, 'ALIAS_LEARNED', ${input.batchId}, ${input.rowId}, ${input.reviewer},
+              ${tx.json({ kind: a.kind, alias: a.alias, entityId: a.entityId } as never)})
+      ON CONFLICT (event_key) DO NOTHING`;
+  }
+  return added;
 }

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client';
 import { batchWorkflowId, type RowStatus } from '../shared';
 import type { BatchService } from './batches';
 import { encodeCursor } from './cursor';
+import { csvLine } from './csv';
 
 export interface BatchListItem {
   batchId: string;
@@ -141,12 +142,7 @@ export function createBatchViews({ sql, batches }: { sql: Sql; batches: BatchSer
 
 export type BatchViews = ReturnType<typeof createBatchViews>;
 
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
-export function csvCell(value: unknown): string {
-  let s = value == null ? '' : Array.isArray(value) ? value.join('|') : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvCell } from './csv';
 
 export const REPORT_COLUMNS = [
   'line', 'kind', 'title', 'raga', 'url', 'status', 'krithiId', 'composerId', 'ragaIds', 'talaId', 'reviewer',
@@ -154,5 +150,5 @@ export const REPORT_COLUMNS = [
 ] as const satisfies readonly (keyof ReportRow)[];
 
 export function reportCsvLine(row: ReportRow): string {
-  return `${REPORT_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`;
+  return csvLine(REPORT_COLUMNS.map((c) => row[c]));
 }

@@ -22,6 +22,8 @@ export interface SubmitInput {
   createdBy: string;
   maxBytes: number;
   settings: BatchSettings;
+  /** Start the BatchImport workflow (default true); the benchmark's baseline stores rows only. */
+  start?: boolean;
 }
 
 export interface SubmitResult {
@@ -192,7 +194,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
         }
         throw err;
       }
-      if (accepted > 0) await startWorkflow(batchId, input.settings);
+      if (accepted > 0 && input.start !== false) await startWorkflow(batchId, input.settings);
       else await sql`UPDATE batches SET status = 'COMPLETED', completed_at = now() WHERE id = ${batchId}`;
       return {
         batchId,
@@ -206,7 +208,11 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
       };
     },
 
-    async status(batchId: string): Promise<{
+    /**
+     * `progress: false` skips the workflow query: a poller (the CLI's watch) reads PostgreSQL only,
+     * so a batch whose worker is down cannot stall it.
+     */
+    async status(batchId: string, opts: { progress?: boolean } = {}): Promise<{
       batch: BatchRecord;
       counts: Record<RowStatus, number>;
       progress: BatchProgress | null;
@@ -214,7 +220,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
       const batch = await requireBatch(batchId);
       const counts = await batchCounts(sql, batchId);
       let progress: BatchProgress | null = null;
-      if (batch.status !== 'COMPLETED' && batch.status !== 'CANCELLED') {
+      if (opts.progress !== false && batch.status !== 'COMPLETED' && batch.status !== 'CANCELLED') {
         try {
           progress = await client.workflow.getHandle(batchWorkflowId(batchId)).query(progressQuery);
         } catch {

@@ -87,6 +87,9 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     // itself is bounded here.
     startToCloseTimeout: '60 seconds',
     heartbeatTimeout: '10 seconds',
+    // With the server's fairness on, a site's queue serves batches in turn instead of first come,
+    // first served, so a small batch is not stuck behind a large one draining the same site.
+    priority: { fairnessKey: batchId },
     retry: {
       initialInterval: settings.scrape.initialRetryMs,
       backoffCoefficient: 2,
@@ -208,7 +211,18 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       await moveTo('RESOLVING');
       const resolution = await db.resolveRow({ rowId });
       if (resolution.autoApprove) await moveTo('PERSISTING');
-      else await moveTo('PENDING_REVIEW', { reasons: resolution.reasons });
+      else if (settings.reviewPolicy === 'auto') {
+        const d: ReviewDecision = {
+          decision: resolution.decidable ? 'approve' : 'reject',
+          reviewer: 'auto-policy',
+          note: resolution.reasons.join('; '),
+        };
+        if (d.decision === 'reject') {
+          await moveTo('REJECTED', { decision: d, reasons: resolution.reasons });
+          return await finish();
+        }
+        await moveTo('PERSISTING', { decision: d, reasons: resolution.reasons });
+      } else await moveTo('PENDING_REVIEW', { reasons: resolution.reasons });
     }
 
     for (;;) {

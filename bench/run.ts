@@ -1,0 +1,376 @@
+/**
+ * The benchmark: the whole system on this machine (a fresh dev server, W worker processes, a
+ * dedicated PostgreSQL database, the fixture site with a given page latency), driving every row of
+ * a manifest to a terminal state (review policy `auto`, so nobody has to decide), and measuring
+ * how close the import comes to the rate-limit bound, where time goes and what memory does.
+ *
+ *   npm run bench -- [--rows N] [--sites K] [--rate R] [--latency MS] [--workers W] [--baseline]
+ *                    [--window N] [--rows-per-run N] [--no-fairness] [--chaos] [--label TEXT]
+ *
+ * Figures go to stderr; the last line of stdout is one JSON object, also written with an SVG of
+ * the run to bench/out/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { Client, Connection } from '@temporalio/client';
+import { parseConfig } from '../src/config';
+import { createSql, type Sql } from '../src/db/client';
+import { migrate } from '../src/db/migrate';
+import { seedReference } from '../src/db/reference';
+import { startFixtureSite, type FixtureSite } from '../src/fixture-site/server';
+import { parseManifestAll } from '../src/manifest/parse';
+import { createBatchService, type SubmitResult } from '../src/services/batches';
+import { batchSettingsFrom } from '../src/services/settings';
+import { ensureTemporalBinary, startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { registerSearchAttributes } from '../src/temporal/namespace-setup';
+import { runBaseline } from './baseline';
+import { renderSvg, type Sample } from './chart';
+import { freePort, percentile, procRssMb } from './util';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const REAL_MANIFESTS = ['Dikshitar-Krithi-For-Import.csv', 'Syama-Sastri-Krithi-For-Import.csv', 'Thyagaraja-Krithi-For-Import.csv'];
+const COMPOSERS = ['Muthuswami Dikshitar', 'Tyagaraja', 'Syama Sastri'];
+const RAGAS = ['kalyANi', 'tODi', 'SankarAbharaNaM', 'bhairavi', 'kAmbhOji', 'madhyamAvati', 'mOhanaM', 'Anandabhairavi'];
+
+const { values: opt } = parseArgs({
+  options: {
+    rows: { type: 'string' },
+    sites: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    latency: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '1' },
+    window: { type: 'string', default: '50' },
+    'rows-per-run': { type: 'string', default: '300' },
+    baseline: { type: 'boolean', default: false },
+    'no-fairness': { type: 'boolean', default: false },
+    chaos: { type: 'boolean', default: false },
+    label: { type: 'string' },
+    'keep-db': { type: 'boolean', default: false },
+  },
+});
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Plan {
+  files: { path: string; rows: number }[];
+  hosts: string[];
+  rowsPerHost: Map<string, number>;
+  total: number;
+}
+
+/** The manifests to import: the three real ones, or N generated rows over K fixture hosts. */
+async function plan(outDir: string): Promise<Plan> {
+  const rowsPerHost = new Map<string, number>();
+  if (!opt.rows) {
+    const files = [];
+    for (const f of REAL_MANIFESTS) {
+      const path = join(ROOT, 'data/manifests', f);
+      const { entries } = await parseManifestAll(readFileSync(path));
+      for (const e of entries) if (e.kind === 'record') rowsPerHost.set(e.site, (rowsPerHost.get(e.site) ?? 0) + 1);
+      files.push({ path, rows: entries.filter((e) => e.kind === 'record').length });
+    }
+    return { files, hosts: [...rowsPerHost.keys()], rowsPerHost, total: files.reduce((n, f) => n + f.rows, 0) };
+  }
+  const n = Number(opt.rows);
+  const k = Number(opt.sites);
+  const hosts = Array.from({ length: k }, (_, i) => `site-${String(i + 1).padStart(2, '0')}.fixture.test`);
+  const lines = ['Krithi,Raga,Hyperlink,Composer'];
+  for (let i = 0; i < n; i++) {
+    const host = hosts[i % k]!;
+    rowsPerHost.set(host, (rowsPerHost.get(host) ?? 0) + 1);
+    lines.push(`bench krithi ${i},${RAGAS[i % RAGAS.length]},https://${host}/p/${i}.html,${COMPOSERS[i % 3]}`);
+  }
+  const path = join(outDir, `manifest-${n}.csv`);
+  writeFileSync(path, `${lines.join('\r\n')}\r\n`);
+  return { files: [{ path, rows: n }], hosts, rowsPerHost, total: n };
+}
+
+async function main() {
+  const t0 = Date.now();
+  const outDir = join(ROOT, 'bench/out');
+  mkdirSync(outDir, { recursive: true });
+  const stateDir = mkdtempSync(join(tmpdir(), 'krithi-bench-'));
+  const p = await plan(stateDir);
+  const rate = opt.rate ? Number(opt.rate) : undefined;
+  const workersN = Number(opt.workers);
+  log(`${p.total} rows over ${p.hosts.length} sites, rate ${rate ?? 'unthrottled'}/s per site, latency ${opt.latency} ms, ${workersN} worker(s)`);
+
+  // PostgreSQL: a dedicated database, reset.
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_bench';
+  const dbName = new URL(databaseUrl).pathname.slice(1);
+  if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in it');
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  await a.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await a.unsafe(`CREATE DATABASE "${dbName}"`);
+  await a.end();
+  const sql: Sql = createSql(databaseUrl, { max: 10 });
+  await migrate(sql);
+  await seedReference(sql);
+
+  // Temporal: a fresh dev server with its own file.
+  const server: DevServer = await startDevServer({
+    bin: ensureTemporalBinary(),
+    dbFile: join(stateDir, 'temporal.db'),
+    port: await freePort(),
+    headless: true,
+    dynamicConfig: {
+      'system.enableActivityEagerExecution': true,
+      ...(opt['no-fairness'] ? {} : { 'matching.enableFairness': true }),
+    },
+  });
+  const connection = await Connection.connect({ address: server.address });
+  await registerSearchAttributes(connection, 'default');
+  const client = new Client({ connection });
+
+  // The fixture site with the requested latency and no faults (throughput, not resilience).
+  const site: FixtureSite = await startFixtureSite({ port: 0, latencyMs: Number(opt.latency), defaultFaults: false });
+  for (const f of p.files) {
+    const { entries } = await parseManifestAll(readFileSync(f.path));
+    site.addRows(entries.flatMap((e) => (e.kind === 'record' ? [{ url: e.normalizedUrl, title: e.title, raga: e.raga }] : [])));
+  }
+
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: server.address,
+    TASK_QUEUE_PREFIX: 'bench',
+    SOURCE_SITES: p.hosts.join(','),
+    SITE_RATE_LIMIT: String(rate ?? 100_000),
+    BATCH_WINDOW: opt.window!,
+    BATCH_ROWS_PER_RUN: opt['rows-per-run']!,
+    FETCH_HOST_OVERRIDES: JSON.stringify(site.hostOverrides(p.hosts)),
+    SCRAPE_INITIAL_RETRY_MS: '200',
+    LOG_LEVEL: 'error',
+  };
+  const workers: ChildProcess[] = [];
+  const startWorker = () => {
+    const w = spawn(process.execPath, [join(ROOT, 'bin/krithi-import.js'), 'worker'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    workers.push(w);
+    return w;
+  };
+  for (let i = 0; i < workersN; i++) startWorker();
+  // Wait until every worker polls (a queue's pollers show in DescribeTaskQueue).
+  await waitForPollers(connection, 'bench-import', workersN);
+  log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const config = parseConfig({ ...env, HOME: process.env.HOME });
+  const settings = { ...batchSettingsFrom(config), reviewPolicy: 'auto' as const, reconcileIntervalMs: 10_000 };
+  const service = createBatchService({ sql, client });
+
+  // Submit every file, then follow PostgreSQL until every row is terminal.
+  const tSubmit = Date.now();
+  const submitted: SubmitResult[] = [];
+  for (const f of p.files) {
+    submitted.push(
+      await service.submit({ source: createReadStream(f.path), createdBy: 'bench', maxBytes: 1 << 30, settings }),
+    );
+  }
+  const tSubmitted = Date.now();
+  const batchIds = submitted.map((s) => s.batchId);
+  const accepted = submitted.reduce((n, s) => n + s.acceptedRows, 0);
+  log(`submitted ${batchIds.length} batch(es), ${accepted} rows, in ${((tSubmitted - tSubmit) / 1000).toFixed(1)} s`);
+
+  const samples: Sample[] = [];
+  let workerPeak = 0;
+  let benchPeak = 0;
+  let lastLog = 0;
+  const chaosPlan = opt.chaos ? chaosSchedule(accepted) : [];
+  const chaosCosts: Record<string, number> = {};
+  for (;;) {
+    const [c] = await sql`
+      SELECT count(*) FILTER (WHERE status IN ('IMPORTED','REJECTED','FAILED','CANCELLED'))::int AS done,
+             count(*) FILTER (WHERE status IN ('SCRAPING','RESOLVING','PERSISTING'))::int AS active
+      FROM import_rows WHERE batch_id = ANY(${batchIds}::text[]) AND kind = 'record'`;
+    const t = (Date.now() - tSubmitted) / 1000;
+    samples.push({ t, done: c!.done, inFlight: c!.active });
+    for (const w of workers) if (w.pid && w.exitCode === null) workerPeak = Math.max(workerPeak, procRssMb(w.pid));
+    benchPeak = Math.max(benchPeak, process.memoryUsage().rss / 2 ** 20);
+    if (Date.now() - lastLog > 5000) {
+      log(`t=${t.toFixed(0)}s done ${c!.done}/${accepted} in flight ${c!.active}`);
+      lastLog = Date.now();
+    }
+    const next = chaosPlan[0];
+    if (next && c!.done >= next.atDone) {
+      chaosPlan.shift();
+      log(`chaos: ${next.name}`);
+      await next.run({ workers, startWorker });
+      chaosCosts[next.name] = Date.now();
+    }
+    if (c!.done >= accepted) break;
+    await sleep(500);
+  }
+  const tDone = Date.now();
+  const wallSeconds = (tDone - tSubmitted) / 1000;
+
+  // Figures from PostgreSQL, the fixture site's request log and Temporal's visibility.
+  const gets = site.requests().filter((r) => r.status !== 0 && (r as { kind?: string }).kind !== 'robots');
+  const firstGet = gets.length ? Math.min(...gets.map((r) => r.at)) : tSubmitted;
+  const latencies = (await sql`
+    SELECT extract(epoch FROM (r.status_changed_at - s.start)) AS secs FROM import_rows r
+    JOIN (SELECT row_id, min(at) AS start FROM audit_events WHERE batch_id = ANY(${batchIds}::text[]) GROUP BY row_id) s
+      ON s.row_id = r.id
+    WHERE r.batch_id = ANY(${batchIds}::text[]) AND r.kind = 'record'`).map((r) => Number(r.secs));
+  const [counts] = await sql`
+    SELECT count(*) FILTER (WHERE status = 'IMPORTED')::int AS imported,
+           count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected,
+           count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+           (SELECT count(*)::int FROM krithis) AS krithis,
+           (SELECT count(*)::int FROM audit_events WHERE type IN ('KRITHI_CREATED','KRITHI_UPDATED')) AS persisted_events
+    FROM import_rows WHERE batch_id = ANY(${batchIds}::text[]) AND kind = 'record'`;
+  let maxHistoryEvents = 0;
+  let maxHistoryBytes = 0;
+  let runs = 0;
+  for (const id of batchIds) {
+    for await (const wf of client.workflow.list({ query: `WorkflowId = "batch-${id}"` })) {
+      runs += 1;
+      const d = await client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+      maxHistoryEvents = Math.max(maxHistoryEvents, d.historyLength);
+      maxHistoryBytes = Math.max(maxHistoryBytes, d.historySize ?? 0);
+    }
+  }
+  const maxInFlight = Math.max(...(await inFlightPerBatch(sql, batchIds)));
+  const serverLimitErrors = countLimitErrors(join(stateDir, `temporal-${server.address.split(':')[1]}.log`));
+  const boundSeconds = rate ? Math.max(...[...p.rowsPerHost.values()].map((n) => n / rate)) : null;
+
+  const result: Record<string, unknown> = {
+    label: opt.label ?? null,
+    rows: accepted,
+    sites: p.hosts.length,
+    rate: rate ?? null,
+    latencyMs: Number(opt.latency),
+    workers: workersN,
+    window: Number(opt.window),
+    rowsPerRun: Number(opt['rows-per-run']),
+    fairness: !opt['no-fairness'],
+    wallSeconds: round(wallSeconds),
+    rowsPerSecond: round(accepted / wallSeconds),
+    boundSeconds: boundSeconds === null ? null : round(boundSeconds),
+    efficiency: boundSeconds === null ? null : round(boundSeconds / wallSeconds, 3),
+    firstRequestSeconds: round((firstGet - tSubmitted) / 1000, 3),
+    submitSeconds: round((tSubmitted - tSubmit) / 1000),
+    rowLatencyP50: round(percentile(latencies, 50)),
+    rowLatencyP95: round(percentile(latencies, 95)),
+    rowLatencyP99: round(percentile(latencies, 99)),
+    workerPeakRssMb: round(workerPeak),
+    apiPeakRssMb: null, // submission runs in the benchmark process until the HTTP API lands
+    benchProcessPeakRssMb: round(benchPeak),
+    maxHistoryEvents,
+    maxHistoryBytes,
+    continueAsNewRuns: runs - batchIds.length,
+    maxInFlight,
+    serverLimitErrors,
+    imported: counts!.imported,
+    rejected: counts!.rejected,
+    failed: counts!.failed,
+    krithis: counts!.krithis,
+    duplicatePersists: counts!.persisted_events - counts!.imported,
+  };
+  if (opt.chaos) result.chaos = chaosCosts;
+
+  // Stop the Temporal side before the baseline so it has the machine to itself.
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+
+  if (opt.baseline) {
+    log('baseline: the same rows through an in-process bounded queue, no Temporal');
+    const b = await runBaseline({ sql, config, files: p.files.map((f) => f.path), rate, window: Number(opt.window), site });
+    result.baselineRowsPerSecond = round(b.rows / b.seconds);
+    result.baselineWallSeconds = round(b.seconds);
+    result.temporalToBaselineRatio = round(accepted / wallSeconds / (b.rows / b.seconds), 3);
+  }
+
+  await connection.close();
+  await server.stop();
+  await site.close();
+  await sql.end({ timeout: 5 });
+  rmSync(stateDir, { recursive: true, force: true });
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const name = `bench-${opt.label ?? `${accepted}rows-${rate ?? 'unthrottled'}`}-${stamp}`;
+  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, `${name}.svg`), renderSvg(samples, { title: `${accepted} rows, rate ${rate ?? '∞'}/s/site`, boundSeconds }));
+  for (const [k, v] of Object.entries(result)) log(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  log(`wrote bench/out/${name}.json and .svg`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function waitForPollers(connection: Connection, taskQueue: string, n: number) {
+  for (let i = 0; i < 240; i++) {
+    const d = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1,
+    });
+    const identities = new Set((d.pollers ?? []).map((p) => p.identity));
+    if (identities.size >= n) return;
+    await sleep(500);
+  }
+  throw new Error(`workers did not start polling ${taskQueue}`);
+}
+
+/** Largest number of rows of one batch active at the same time, from their audited spans. */
+async function inFlightPerBatch(sql: Sql, batchIds: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of batchIds) {
+    const spans = await sql`
+      SELECT min(at) AS start, max(at) AS stop FROM audit_events WHERE batch_id = ${id} AND row_id IS NOT NULL GROUP BY row_id`;
+    const pts = spans.flatMap((s) => [
+      { t: (s.start as Date).getTime(), d: 1 },
+      { t: (s.stop as Date).getTime(), d: -1 },
+    ]);
+    pts.sort((x, y) => x.t - y.t || x.d - y.d);
+    let cur = 0;
+    let max = 0;
+    for (const pt of pts) max = Math.max(max, (cur += pt.d));
+    out.push(max);
+  }
+  return out;
+}
+
+function countLimitErrors(logFile: string): number {
+  try {
+    return readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => /limit exceeded|LimitExceeded|exceeds.*limit|too many pending/i.test(l)).length;
+  } catch {
+    return 0;
+  }
+}
+
+interface ChaosStep {
+  name: string;
+  atDone: number;
+  run(ctx: { workers: ChildProcess[]; startWorker: () => ChildProcess }): Promise<void>;
+}
+
+function chaosSchedule(total: number): ChaosStep[] {
+  return [
+    {
+      name: 'sigkill-one-worker',
+      atDone: Math.floor(total * 0.25),
+      async run({ workers, startWorker }) {
+        const victim = workers.find((w) => w.exitCode === null);
+        victim?.kill('SIGKILL');
+        await sleep(2000);
+        startWorker();
+      },
+    },
+  ];
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

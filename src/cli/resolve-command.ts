@@ -1,0 +1,86 @@
+/**
+ * `krithi-import resolve`: resolve names against the reference without Temporal.
+ *
+ *   resolve --raga NAME | --composer NAME | --tala NAME     one JSON object
+ *   resolve --batch [--kind raga|composer|tala]             one JSON line per stdin line, in order
+ *
+ * Uses the shipped reference, plus the entities and aliases reviewers taught the database when it
+ * answers; when it does not, the shipped reference alone (a note on stderr says so).
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import type { Config } from '../config';
+import type { Sql } from '../db/client';
+import { loadLearned } from '../db/reference';
+import { createMatcher, DEFAULT_THRESHOLDS, type Match, type Matcher } from '../resolution/matcher';
+import { loadShippedReference, mergeReference, type EntityKind } from '../resolution/reference';
+import { info, out } from './output';
+
+const KINDS: readonly EntityKind[] = ['raga', 'composer', 'tala'];
+
+export class ResolveUsageError extends Error {}
+
+/** The JSON shape of one answer: `best` is the top candidate whatever its confidence. */
+export function resolutionJson(match: Match) {
+  return {
+    input: match.input,
+    kind: match.kind,
+    best: match.best
+      ? { id: match.best.id, name: match.best.name, score: match.best.score, confidence: match.confidence }
+      : null,
+    candidates: match.candidates.map((c) => ({ id: c.id, name: c.name, score: c.score, reason: c.reason })),
+  };
+}
+
+/** Shipped reference + learned entries; the database is optional and asked with a short timeout. */
+async function buildMatcher(config: Config, useDatabase: boolean): Promise<Matcher> {
+  const thresholds = {
+    high: config.resolution.high ?? DEFAULT_THRESHOLDS.high,
+    low: config.resolution.low ?? DEFAULT_THRESHOLDS.low,
+  };
+  const shipped = loadShippedReference();
+  if (!useDatabase) return createMatcher(shipped, thresholds);
+  const sql = postgres(config.databaseUrl, { max: 1, connect_timeout: 2, onnotice: () => {} }) as unknown as Sql;
+  try {
+    const learned = await loadLearned(sql);
+    return createMatcher(mergeReference(shipped, learned.entries), thresholds);
+  } catch (err) {
+    info(`resolve: database not available (${(err as Error).message}); using the shipped reference only`);
+    return createMatcher(shipped, thresholds);
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+export async function runResolveCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      raga: { type: 'string' },
+      composer: { type: 'string' },
+      tala: { type: 'string' },
+      batch: { type: 'boolean', default: false },
+      kind: { type: 'string', default: 'raga' },
+      'no-db': { type: 'boolean', default: false },
+    },
+  });
+  const single = KINDS.filter((k) => values[k] !== undefined);
+  if (values.batch ? single.length > 0 : single.length !== 1) {
+    throw new ResolveUsageError('resolve: give exactly one of --raga NAME, --composer NAME, --tala NAME, or --batch [--kind K]');
+  }
+  if (!KINDS.includes(values.kind as EntityKind)) throw new ResolveUsageError(`resolve: --kind must be one of ${KINDS.join(', ')}`);
+
+  const matcher = await buildMatcher(config, !values['no-db']);
+  if (!values.batch) {
+    const kind = single[0] as EntityKind;
+    out(resolutionJson(matcher.match(kind, values[kind] as string)));
+    return 0;
+  }
+
+  const kind = values.kind as EntityKind;
+  // One line in, one line out: an empty line still gets its answer (best null), case is kept.
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) out(resolutionJson(matcher.match(kind, line.replace(/\r$/, ''))));
+  return 0;
+}

@@ -1,0 +1,39 @@
+/**
+ * The fetcher the scrape activity and `krithi-import extract` use, assembled from configuration:
+ * the page cache (when a store is given) in front of robots.txt in front of the SSRF-checked HTTP
+ * fetcher. A cache hit makes no request at all, not even for robots.txt.
+ */
+import type { Config } from '../config';
+import { createFetcher, type FetchPolicy, type Fetcher, type Resolver } from './fetcher';
+import { withPageCache, type PageCacheStore } from './page-cache';
+import { createRobotsGuard, withRobots } from './robots';
+
+export function fetchPolicyFrom(config: Config, extra: { allowHosts?: string[]; resolve?: Resolver } = {}): FetchPolicy {
+  const f = config.fetch;
+  return {
+    connectTimeoutMs: f.connectTimeoutMs,
+    headersTimeoutMs: f.headersTimeoutMs,
+    bodyTimeoutMs: f.bodyTimeoutMs,
+    maxBytes: f.maxBytes,
+    maxRedirects: f.maxRedirects,
+    userAgent: f.userAgent,
+    allowedHosts: [...config.sites.hosts, ...(extra.allowHosts ?? []).map((h) => h.toLowerCase())],
+    hostOverrides: f.hostOverrides,
+    allowPrivateHosts: f.allowPrivateHosts,
+    ...(extra.resolve ? { resolve: extra.resolve } : {}),
+  };
+}
+
+export interface SiteFetcherOptions {
+  /** Omit (or disable in config) to fetch every page live. */
+  pageCache?: PageCacheStore;
+  allowHosts?: string[];
+  resolve?: Resolver;
+}
+
+export function createSiteFetcher(config: Config, opts: SiteFetcherOptions = {}): Fetcher {
+  const raw = createFetcher(fetchPolicyFrom(config, opts));
+  const robots = createRobotsGuard({ fetcher: raw, agent: config.fetch.robotsAgent, ttlMs: config.fetch.robotsTtlMs });
+  const polite = withRobots(raw, robots);
+  return opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;
+}
