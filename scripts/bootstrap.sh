@@ -12,3 +12,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   echo "$sum" > "$stamp"
 fi
 bash scripts/ensure-temporal.sh >/dev/null
+
+# promtool (Debian's `prometheus` package) checks and unit-tests ops/prometheus/rules.yml in the
+# suite. Installed once; a machine without apt or root gets a warning and that test says why.
+if ! command -v promtool >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing promtool (apt-get install prometheus)…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 ||
+      { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1; } ||
+      echo "warning: could not install promtool; the Prometheus rules test will fail until it is on PATH" >&2
+  else
+    echo "warning: promtool not found and no apt-get; install Prometheus's promtool for the rules test" >&2
+  fi
+fi

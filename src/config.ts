@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   /** Sticky-cache size: enough for a few batches' windows; each cached run costs memory. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
+  /** A workflow bundle built by `npm run build` (dist/workflow-bundle.js); unset: bundle at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * Prometheus endpoint of this process (never the API port). Unset: on for worker/serve/demo at
@@ -74,6 +76,8 @@ const EnvSchema = z.object({
   CI: bool.optional(),
   /** HTTP API (npm start). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface the API listens on; loopback unless a proxy in front needs another. */
+  HOST: z.string().default('127.0.0.1'),
   /** JSON array of {name, role, token} or {name, role, sha256}; parsed below. */
   API_TOKENS: z.string().optional(),
   /** Requests per minute per token on /v1. */
@@ -155,13 +159,13 @@ export interface Config {
   pageCache: { enabled: boolean; ttlMs: number };
   manifestMaxBytes: number;
   resolution: { high: number | undefined; low: number | undefined };
-  worker: { shutdownGraceMs: number; maxConcurrentActivities: number; maxCachedWorkflows: number };
+  worker: { shutdownGraceMs: number; maxConcurrentActivities: number; maxCachedWorkflows: number; bundlePath?: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** port undefined: the command's default; 0: no metrics endpoint. */
   metrics: { port: number | undefined; host: string };
   review: { deadlineHours: number };
   /** tokens is null when API_TOKENS is unset (`npm start` then refuses unless --dev). */
-  api: { port: number; tokens: ApiToken[] | null; rateLimitPerMinute: number };
+  api: { port: number; host: string; tokens: ApiToken[] | null; rateLimitPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -217,12 +221,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      bundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
     logLevel: e.LOG_LEVEL,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     review: { deadlineHours: e.REVIEW_DEADLINE_HOURS },
     api: {
       port: e.PORT,
+      host: e.HOST,
       tokens: e.API_TOKENS ? parseApiTokens(e.API_TOKENS) : null,
       rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
     },

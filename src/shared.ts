@@ -36,11 +36,16 @@ export const WORKFLOW_TYPES = { batch: 'BatchImport', row: 'KrithiImport' } as c
 export const batchWorkflowId = (batchId: string): string => `batch-${batchId}`;
 export const rowWorkflowId = (batchId: string, line: number): string => `batch-${batchId}/row-${line}`;
 
-/** Search attributes registered at startup (all Keyword). */
+/**
+ * Search attributes registered at startup (all Keyword; the dev server's SQLite visibility holds
+ * at most 10). Composer is the resolved composer's name, ResolutionConfidence HIGH|MEDIUM|LOW.
+ */
 export const SEARCH_ATTRIBUTES = {
   BatchId: 'BatchId',
   ImportStatus: 'ImportStatus',
   SourceSite: 'SourceSite',
+  Composer: 'Composer',
+  ResolutionConfidence: 'ResolutionConfidence',
 } as const;
 
 /** Settings fixed when a batch is submitted and carried by its workflows (never read from env there). */

@@ -5,18 +5,21 @@
  */
 import { Client, type Connection } from '@temporalio/client';
 import {
-  DefaultLogger,
   NativeConnection,
   Runtime,
   Worker,
-  bundleWorkflowCode,
-  type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMainActivities, createScrapeActivities } from './activities/index';
 import { createReferenceCache } from './activities/reference-cache';
 import type { Config } from './config';
 import type { Sql } from './db/client';
+import { createLogger, temporalLogger, type Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
 import type { Fetcher } from './scraping/fetcher';
 import { createSiteFetcher } from './scraping/site-fetcher';
 import { createPageCacheStore } from './db/page-cache';
@@ -25,11 +28,45 @@ import { setQueueRateLimit } from './temporal/namespace-setup';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per process (webpack; a few seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+let bundlePromise: Promise<{ codePath: string }> | undefined;
+/**
+ * The workflow bundle: the one `npm run build` wrote (production: WORKFLOW_BUNDLE_PATH), or, in
+ * development, one built by a child process and cached on disk by a hash of the sources (webpack in
+ * the worker itself would keep ~110 MB of its memory for the worker's lifetime).
+ */
+export function workflowBundle(prebuiltPath?: string): Promise<{ codePath: string }> {
+  if (prebuiltPath) return Promise.resolve({ codePath: prebuiltPath });
+  bundlePromise ??= (async () => {
+    const srcDir = fileURLToPath(new URL('./', import.meta.url));
+    const cacheDir = fileURLToPath(new URL('../node_modules/.cache/krithi-import/', import.meta.url));
+    const codePath = join(cacheDir, `workflow-bundle-${sourcesHash(srcDir)}.js`);
+    if (!existsSync(codePath)) {
+      mkdirSync(cacheDir, { recursive: true });
+      const script = fileURLToPath(new URL('../scripts/bundle-workflows.ts', import.meta.url));
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, codePath], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.once('error', reject);
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`workflow bundling failed (${code})`))));
+      });
+    }
+    return { codePath };
+  })();
   return bundlePromise;
+}
+
+/** Hash of every TypeScript source under src/ (the bundle's inputs are a subset). */
+function sourcesHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.ts')) hash.update(p).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  hash.update(readFileSync(fileURLToPath(new URL('../package-lock.json', import.meta.url))));
+  return hash.digest('hex').slice(0, 16);
 }
 
 export interface WorkerOptions {
@@ -40,6 +77,15 @@ export interface WorkerOptions {
   fetcher?: Fetcher;
   /** Set each site queue's rate limit through the server API before polling (default true). */
   applyRateLimits?: boolean;
+  /** Domain metrics handed to the activities (default: none counted). */
+  metrics?: Metrics;
+  /** The JSON logger that workflow, activity and SDK lines go to (default: one at LOG_LEVEL). */
+  logger?: Logger;
+  /**
+   * host:port where the SDK's own Prometheus exporter listens (see observability/metrics-server).
+   * Takes effect only for the first workers of a process: the runtime is installed once.
+   */
+  sdkMetricsAddress?: string;
 }
 
 export interface RunningWorkers {
@@ -50,12 +96,33 @@ export interface RunningWorkers {
 }
 
 let runtimeInstalled = false;
-/** The SDK runtime logs at the configured level (its INFO is a line per worker state change). */
-function installRuntime(level: Config['logLevel']): void {
+/**
+ * The SDK runtime, once per process: its logger forwards workflow, activity, SDK and core lines to
+ * the JSON logger (which filters by LOG_LEVEL); with an address, the SDK's own metrics (workflow
+ * task latencies and failures, schedule-to-start, slots, polls) are exported in Prometheus format.
+ */
+function installRuntime(logger: Logger, sdkMetricsAddress: string | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(level.toUpperCase() as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG') });
+    Runtime.install({
+      logger: temporalLogger(logger),
+      telemetryOptions: {
+        logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+        ...(sdkMetricsAddress
+          ? {
+              metrics: {
+                prometheus: {
+                  bindAddress: sdkMetricsAddress,
+                  countersTotalSuffix: true,
+                  unitSuffix: true,
+                  useSecondsForDurations: true,
+                },
+              },
+            }
+          : {}),
+      },
+    });
   } catch {
     // Already installed by this process (a test harness): keep it.
   }
@@ -63,7 +130,7 @@ function installRuntime(level: Config['logLevel']): void {
 
 export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers> {
   const { config, sql } = opts;
-  installRuntime(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  installRuntime(opts.logger ?? createLogger({ level: config.logLevel }), opts.sdkMetricsAddress);
   const queues = taskQueues(config.taskQueuePrefix);
   const connection = await NativeConnection.connect({ address: opts.address });
   let client: Client | undefined;
@@ -87,14 +154,14 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
   const reference = createReferenceCache(sql, {
     thresholds: { high: config.resolution.high, low: config.resolution.low },
   });
-  const deps = { sql, client: getClient, reference, fetcher };
+  const deps = { sql, client: getClient, reference, fetcher, metrics: opts.metrics };
   const shutdownGraceTime = config.worker.shutdownGraceMs;
 
   const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: queues.main,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(config.worker.bundlePath),
     activities: createMainActivities(deps),
     shutdownGraceTime,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

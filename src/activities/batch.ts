@@ -19,17 +19,27 @@ export interface NextRow {
   line: number;
   site: string;
   status: RowStatus;
+  /** The manifest's title and raga: the row workflow's summary in the Web UI. */
+  title?: string | null;
+  raga?: string | null;
 }
 
 export function createBatchActivities({ sql, client }: BatchDeps) {
   return {
     async nextRows({ batchId, afterLine, limit }: { batchId: string; afterLine: number; limit: number }): Promise<NextRow[]> {
       const rows = await sql`
-        SELECT id, line, site, status FROM import_rows
+        SELECT id, line, site, status, title, raga FROM import_rows
         WHERE batch_id = ${batchId} AND kind = 'record' AND line > ${afterLine}
           AND status NOT IN ('IMPORTED','REJECTED','FAILED','CANCELLED')
         ORDER BY line LIMIT ${limit}`;
-      return rows.map((r) => ({ rowId: String(r.id), line: r.line as number, site: r.site as string, status: r.status as RowStatus }));
+      return rows.map((r) => ({
+        rowId: String(r.id),
+        line: r.line as number,
+        site: r.site as string,
+        status: r.status as RowStatus,
+        title: r.title as string | null,
+        raga: r.raga as string | null,
+      }));
     },
 
     async batchCounts({ batchId }: { batchId: string }) {

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
+import type { Metrics } from '../observability/metrics';
 import type { Fetcher } from '../scraping/fetcher';
 import { createBatchActivities } from './batch';
 import type { ReferenceCache } from './reference-cache';
@@ -15,11 +16,12 @@ export interface ActivityDeps {
   client: () => Client;
   reference: ReferenceCache;
   fetcher: Fetcher;
+  metrics?: Metrics;
 }
 
 export function createMainActivities(deps: ActivityDeps) {
   return {
-    ...createRowActivities({ sql: deps.sql, reference: deps.reference }),
+    ...createRowActivities({ sql: deps.sql, reference: deps.reference, metrics: deps.metrics }),
     ...createBatchActivities({ sql: deps.sql, client: deps.client }),
   };
 }

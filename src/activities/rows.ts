@@ -11,10 +11,14 @@ import { loadShippedReference } from '../resolution/reference';
 import type { ReferenceCache } from './reference-cache';
 import { recordReviewerAliases } from '../db/reference';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
+import { describeDuplicate, findProbableDuplicates } from './duplicates';
+import type { Metrics } from '../observability/metrics';
 
 export interface RowDeps {
   sql: Sql;
   reference: ReferenceCache;
+  /** Domain metrics of this worker process (absent: counted nowhere). */
+  metrics?: Metrics;
 }
 
 export interface RowState {
@@ -46,6 +50,8 @@ export interface ResolveOutcome {
   /** A composer and at least one raga were chosen: an approval could be persisted as is. */
   decidable: boolean;
   confidence: 'HIGH' | 'MEDIUM' | 'LOW';
+  /** Name of the chosen composer, shown as the row's Composer search attribute. */
+  composer: string | null;
   reasons: string[];
 }
 
@@ -76,7 +82,22 @@ function activityEventKey(rowId: string, what: string): string {
   return `row:${rowId}:wf:${info.workflowExecution?.runId ?? "none"}:act:${info.activityId}:${what}`;
 }
 
-export function createRowActivities({ sql, reference }: RowDeps) {
+/** Statuses where a row stops needing the machine: the end of the latency SLO's clock. */
+const SETTLED = ['PENDING_REVIEW', 'IMPORTED', 'REJECTED', 'FAILED'];
+
+export function createRowActivities({ sql, reference, metrics }: RowDeps) {
+  /**
+   * Seconds since the row last entered SCRAPING (its audit event), when this change is the row's
+   * first settled state of the attempt: not a reviewed row, not a cancellation.
+   */
+  const settleSeconds = async (tx: Sql, rowId: string): Promise<number | null> => {
+    const [ev] = await tx`
+      SELECT EXTRACT(EPOCH FROM clock_timestamp() - at)::float8 AS seconds FROM audit_events
+      WHERE row_id = ${rowId} AND type = 'STATUS_CHANGED' AND data->>'to' = 'SCRAPING'
+      ORDER BY id DESC LIMIT 1`;
+    return ev ? (ev.seconds as number) : null;
+  };
+
   return {
     async loadRow({ rowId }: { rowId: string }): Promise<RowState> {
       const [row] = await sql`SELECT status, attempt FROM import_rows WHERE id = ${rowId} AND kind = 'record'`;
@@ -87,11 +108,17 @@ export function createRowActivities({ sql, reference }: RowDeps) {
     /** Moves a non-terminal row to `to` and audits the change. A terminal row is never reopened. */
     async setRowStatus(input: SetRowStatusInput): Promise<{ changed: boolean; status: RowStatus }> {
       const { rowId, to, decision } = input;
-      return sql.begin(async (tx) => {
-        const [row] = await tx`SELECT status, batch_id FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
+      // Filled inside the transaction, counted once it has committed.
+      const settled: { site?: string; seconds?: number } = {};
+      const result = await sql.begin(async (tx): Promise<{ changed: boolean; status: RowStatus }> => {
+        const [row] = await tx`SELECT status, batch_id, site, reviewed_at FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         const from = row.status as RowStatus;
         if (TERMINAL.includes(from) && from !== to) return { changed: false, status: from };
+        if (from !== to && from !== 'PENDING_REVIEW' && SETTLED.includes(to) && !row.reviewed_at && !decision) {
+          const seconds = await settleSeconds(tx as unknown as Sql, rowId);
+          if (seconds !== null) Object.assign(settled, { site: row.site as string, seconds });
+        }
         await tx`
           UPDATE import_rows SET
             status = ${to},
@@ -116,12 +143,18 @@ export function createRowActivities({ sql, reference }: RowDeps) {
           ON CONFLICT (event_key) DO NOTHING`;
         return { changed: from !== to, status: to };
       });
+      if (result.changed) {
+        metrics?.rowTransition(to, input.errorType);
+        Context.current().log.debug('row status changed', { rowId, status: to, errorType: input.errorType ?? null });
+      }
+      if (settled.site !== undefined && settled.seconds !== undefined) metrics?.rowSettled(settled.site, settled.seconds);
+      return result;
     },
 
     /** Resolves composer, ragas and tala against the reference; stores candidates and the choice. */
     async resolveRow({ rowId }: { rowId: string }): Promise<ResolveOutcome> {
       const [row] = await sql`
-        SELECT r.title, r.raga, r.raw, r.site, r.scraped, r.source_key
+        SELECT r.title, r.raga, r.raw, r.site, r.scraped, r.source_key, r.batch_id, r.line
         FROM import_rows r WHERE r.id = ${rowId}`;
       if (!row) throw new Error(`row ${rowId} not found`);
       const matcher = await reference.matcher();
@@ -164,26 +197,34 @@ export function createRowActivities({ sql, reference }: RowDeps) {
         talaId: resolution.tala.chosen?.id ?? null,
       };
 
-      // A krithi with the same title, composer and ragas from another source is a probable duplicate.
-      if (input.title && chosen.composerId && chosen.ragaIds.length > 0) {
-        const dup = await sql`
-          SELECT id, source_url FROM krithis
-          WHERE source_key <> ${row.source_key} AND lower(title) = lower(${input.title})
-            AND composer_id = ${chosen.composerId} AND raga_ids = ${chosen.ragaIds}::text[] LIMIT 1`;
-        if (dup[0]) reasons.push(`probable duplicate of krithi ${dup[0].id} (${dup[0].source_url})`);
-      }
+      // Same title (by comparison key), composer and ragas as a catalogue krithi from another source or
+      // an earlier row of this batch: a probable duplicate, held for a reviewer with the candidate.
+      const duplicateOf = chosen.composerId
+        ? await findProbableDuplicates(sql, matcher, {
+            rowId,
+            batchId: row.batch_id as string,
+            line: row.line as number,
+            sourceKey: row.source_key as string,
+            titles: [input.title, row.title as string | null],
+            composerId: chosen.composerId,
+            ragaIds: chosen.ragaIds,
+          })
+        : [];
+      reasons.push(...duplicateOf.map(describeDuplicate));
       const autoApprove = approval.autoApprove && reasons.length === approval.reasons.length;
       await sql`
         UPDATE import_rows SET
-          resolution = ${sql.json({ ...resolution, chosen } as never)},
+          resolution = ${sql.json({ ...resolution, chosen, ...(duplicateOf.length ? { duplicateOf } : {}) } as never)},
           confidence = ${resolution.confidence},
           review_reasons = ${sql.json(reasons as never)},
           updated_at = now()
         WHERE id = ${rowId}`;
+      metrics?.resolutions.inc({ confidence: resolution.confidence, auto_approved: String(autoApprove) });
       return {
         autoApprove,
         decidable: chosen.composerId !== null && chosen.ragaIds.length > 0,
         confidence: resolution.confidence,
+        composer: resolution.composer.chosen?.name ?? null,
         reasons,
       };
     },
@@ -194,10 +235,12 @@ export function createRowActivities({ sql, reference }: RowDeps) {
      */
     async persistKrithi({ rowId, attempt }: { rowId: string; attempt: number }): Promise<PersistOutcome> {
       let learned = 0;
+      // Filled inside the transaction, counted once it has committed.
+      const written: { operation?: 'created' | 'updated'; site?: string; settleSeconds?: number | null } = {};
       const outcome = await sql.begin(async (tx): Promise<PersistOutcome> => {
         const [row] = await tx`
           SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
-                 review_decision, review_overrides, reviewer
+                 review_decision, review_overrides, reviewer, site, reviewed_at
           FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
@@ -308,8 +351,20 @@ export function createRowActivities({ sql, reference }: RowDeps) {
           });
           learned = added.length;
         }
+        Object.assign(written, {
+          operation: existing ? 'updated' : 'created',
+          site: row.site as string,
+          // An automatically approved row settles here; a reviewed one settled when it began waiting.
+          settleSeconds: row.reviewed_at ? null : await settleSeconds(tx as unknown as Sql, rowId),
+        });
         return { outcome: 'IMPORTED', krithiId };
       });
+      if (written.operation) {
+        metrics?.rowTransition('IMPORTED');
+        metrics?.krithisPersisted.inc({ operation: written.operation });
+        if (written.site && typeof written.settleSeconds === 'number') metrics?.rowSettled(written.site, written.settleSeconds);
+        Context.current().log.debug('krithi persisted', { rowId, operation: written.operation, ...outcome });
+      }
       // This worker's matcher picks the new aliases up at once; other workers within their check interval.
       if (learned > 0) reference.invalidate();
       return outcome;
@@ -317,7 +372,7 @@ export function createRowActivities({ sql, reference }: RowDeps) {
 
     /** Marks a row CANCELLED unless it already ended. */
     async cancelRow({ rowId }: { rowId: string }): Promise<{ changed: boolean; status: RowStatus }> {
-      return sql.begin(async (tx) => {
+      const result = await sql.begin(async (tx): Promise<{ changed: boolean; status: RowStatus }> => {
         const [row] = await tx`SELECT status, batch_id FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         if (TERMINAL.includes(row.status as string)) return { changed: false, status: row.status as RowStatus };
@@ -328,6 +383,8 @@ export function createRowActivities({ sql, reference }: RowDeps) {
           ON CONFLICT (event_key) DO NOTHING`;
         return { changed: true, status: 'CANCELLED' };
       });
+      if (result.changed) metrics?.rowTransition('CANCELLED');
+      return result;
     },
 
     async recordAudit(input: AuditInput): Promise<void> {

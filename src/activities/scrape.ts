@@ -7,6 +7,8 @@ import { Context } from '@temporalio/activity';
 import type { Sql } from '../db/client';
 import { extractKrithi } from '../scraping/extract';
 import type { Fetcher } from '../scraping/fetcher';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Metrics } from '../observability/metrics';
 import { toApplicationFailure } from './failures';
 
 export interface ScrapeInput {
@@ -24,14 +26,22 @@ export interface ScrapeSummary {
 export interface ScrapeDeps {
   sql: Sql;
   fetcher: Fetcher;
+  /** Domain metrics of this worker process (absent: counted nowhere). */
+  metrics?: Metrics;
 }
 
-export function createScrapeActivities({ sql, fetcher }: ScrapeDeps) {
+export function createScrapeActivities({ sql, fetcher, metrics }: ScrapeDeps) {
   return {
     async scrapePage({ rowId }: ScrapeInput): Promise<ScrapeSummary> {
-      const [row] = await sql`SELECT url, normalized_url FROM import_rows WHERE id = ${rowId}`;
-      if (!row) throw new Error(`row ${rowId} not found`);
       const ctx = Context.current();
+      // Scheduled → started is the time this attempt waited in the site queue: its rate limit.
+      const waitedMs = Math.max(0, Date.now() - ctx.info.currentAttemptScheduledTimestampMs);
+      const started = performance.now();
+      let outcome = 'ok';
+      const [row] = await sql`SELECT url, normalized_url, site FROM import_rows WHERE id = ${rowId}`;
+      if (!row) throw new Error(`row ${rowId} not found`);
+      const site = row.site as string;
+      metrics?.scrapeWaitSeconds.observe({ site }, waitedMs / 1000);
       const signal = ctx.cancellationSignal;
       // Heartbeat while the request is in flight so a worker that died mid-fetch is noticed within
       // the heartbeat timeout, not after the whole start-to-close timeout.
@@ -48,9 +58,13 @@ export function createScrapeActivities({ sql, fetcher }: ScrapeDeps) {
           tala: extraction.tala !== null,
         };
       } catch (err) {
-        throw toApplicationFailure(err);
+        const failure = toApplicationFailure(err);
+        outcome = failure instanceof ApplicationFailure ? (failure.type ?? 'ERROR') : signal.aborted ? 'CANCELLED' : 'ERROR';
+        ctx.log.warn('scrape attempt failed', { rowId, site, outcome, message: (failure as Error).message });
+        throw failure;
       } finally {
         clearInterval(beat);
+        metrics?.scrapeAttempt(site, outcome, (performance.now() - started) / 1000);
       }
     },
   };

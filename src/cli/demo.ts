@@ -15,6 +15,7 @@ import { createBatchService } from '../services/batches';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase } from '../stack';
 import { createWorkers } from '../worker';
+import { startProcessObservability } from '../observability/process';
 import { info, out } from './output';
 
 const DEFAULT_MANIFEST = fileURLToPath(new URL('../../data/manifests/Musical-Trinity-Krithi-Test-60.csv', import.meta.url));
@@ -45,12 +46,22 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
   const sql = await prepareDatabase(config.databaseUrl, { max: 20 });
   info('starting Temporal…');
   const temporal = await connectTemporal(config, { startDevServer: true });
-  const workers = await createWorkers({ config, address: temporal.address, sql });
+  const obs = await startProcessObservability(config, sql, { command: 'demo', withSdkMetrics: true });
+  if (obs.server) info(`metrics: curl ${obs.server.url}`);
+  const workers = await createWorkers({
+    config,
+    address: temporal.address,
+    sql,
+    metrics: obs.metrics,
+    logger: obs.logger,
+    sdkMetricsAddress: obs.sdkMetricsAddress,
+  });
   const running = workers.run();
 
   const stop = async () => {
     workers.shutdown();
     await running.catch(() => {});
+    await obs.close();
     await temporal.close();
     await site.close();
     await sql.end({ timeout: 5 });

@@ -10,25 +10,40 @@ import { ServiceError } from '../services/errors';
 import { batchSettingsFrom } from '../services/settings';
 import { createBatchService } from '../services/batches';
 import { createReviewService } from '../services/reviews';
+import { createBatchViews } from '../services/batch-views';
+import { createRevertService } from '../services/revert';
+import { reportCommand, revertCommand, watchCommand } from './editor-commands';
 import { connectTemporal, prepareDatabase } from '../stack';
 import { createSql } from '../db/client';
 import { migrate } from '../db/migrate';
 import { seedReference } from '../db/reference';
 import { runDemo } from './demo';
+import { runServe } from './serve';
 import { runWorkerCommand } from './worker-command';
+import { EXTRACT_USAGE, runExtractCommand } from './extract-command';
 import { ResolveUsageError, runResolveCommand } from './resolve-command';
 import { info, out } from './output';
+import { createCliLogger, logCliOutcome } from '../observability/cli-log';
+import type { Logger } from '../observability/logger';
 
 const USAGE = `usage: krithi-import <command> [options]
 
   demo [manifest] [--keep]        import a manifest end to end against the offline fixture site
+  serve [--dev] [--fixture-site]  worker + HTTP API (npm start); --dev: local Temporal, one-time admin token
   worker                          run the workflow and activity workers
   migrate                         apply database migrations and load the reference data
-  submit <csv> [--name NAME]      submit a manifest; prints the batch as JSON
+  ${EXTRACT_USAGE}
+                                  one page's extraction as JSON (no server, no database)
+  submit <csv> [--name NAME] [--follow [--every N]]
+                                  submit a manifest; prints the batch as JSON; --follow shows progress
+  watch <batchId> [--every N]     follow a batch (a bar on a terminal, else a line every N rows, default 20)
+  report <batchId> [--csv]        every line with its outcome (JSON lines, or CSV)
+  revert <batchId> [--yes]        remove the krithis the batch created that nobody changed since
   status <batchId>                counts per row status, and the workflow's progress
   pause|resume|cancel <batchId>   steer a batch
   retry-failed <batchId>          re-queue the failed rows as new attempts
-  review list [--batch ID]        rows awaiting review
+  review list [--batch ID] [--overdue]
+                                  rows awaiting review (--overdue: past REVIEW_DEADLINE_HOURS)
   review approve <rowId> [--raga ID]… [--composer ID] [--tala ID] [--title T] [--note TEXT]
   review reject <rowId> [--note TEXT]
   resolve --raga NAME | --composer NAME | --tala NAME
@@ -39,6 +54,7 @@ const USAGE = `usage: krithi-import <command> [options]
 Environment: DATABASE_URL, TEMPORAL_ADDRESS (unset: the local dev server on 127.0.0.1:7233), see README.`;
 
 const ACTOR = process.env.KRITHI_ACTOR ?? process.env.USER ?? 'cli';
+let logger: Logger | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -47,12 +63,18 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  logger = createCliLogger(config.logLevel);
 
   switch (command) {
     case 'demo':
       return runDemo(config, rest);
+    case 'serve':
+    case 'start':
+      return runServe(config, rest);
     case 'worker':
       return runWorkerCommand(config, rest);
+    case 'extract':
+      return runExtractCommand(config, rest);
     case 'resolve':
       // Needs no Temporal and, optionally, no database.
       return runResolveCommand(config, rest);
@@ -70,7 +92,9 @@ async function main(argv: string[]): Promise<number> {
   const sql = createSql(config.databaseUrl, { max: 4 });
   const temporal = await connectTemporal(config, { startDevServer: false });
   const batches = createBatchService({ sql, client: temporal.client });
-  const reviews = createReviewService({ sql, client: temporal.client });
+  const reviews = createReviewService({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
+  const views = createBatchViews({ sql, batches });
+  const revert = createRevertService({ sql });
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -84,12 +108,22 @@ async function main(argv: string[]): Promise<number> {
         title: { type: 'string' },
         note: { type: 'string' },
         limit: { type: 'string' },
+        follow: { type: 'boolean' },
+        every: { type: 'string' },
+        csv: { type: 'boolean' },
+        yes: { type: 'boolean' },
+        overdue: { type: 'boolean' },
       },
     });
     const need = (i: number, what: string): string => {
       const v = positionals[i];
       if (!v) throw new UsageError(`${command}: missing ${what}`);
       return v;
+    };
+    const every = (): number => {
+      const n = Number(values.every ?? 20);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${command}: --every takes a positive whole number`);
+      return n;
     };
     switch (command) {
       case 'submit': {
@@ -102,8 +136,15 @@ async function main(argv: string[]): Promise<number> {
           settings: batchSettingsFrom(config),
         });
         out(result);
+        if (values.follow && result.status !== 'COMPLETED') return watchCommand(batches, result.batchId, every());
         return 0;
       }
+      case 'watch':
+        return watchCommand(batches, need(0, '<batchId>'), every());
+      case 'report':
+        return reportCommand(batches, views, need(0, '<batchId>'), values.csv ? 'csv' : 'jsonl');
+      case 'revert':
+        return revertCommand(revert, need(0, '<batchId>'), ACTOR, Boolean(values.yes));
       case 'status':
         out(await batches.status(need(0, '<batchId>')));
         return 0;
@@ -125,7 +166,12 @@ async function main(argv: string[]): Promise<number> {
       case 'review': {
         const sub = need(0, 'list|approve|reject');
         if (sub === 'list') {
-          for (const row of await reviews.listPending({ batchId: values.batch, limit: Number(values.limit ?? 100) }))
+          const pending = await reviews.listPending({
+            batchId: values.batch,
+            limit: Number(values.limit ?? 100),
+            overdue: values.overdue ?? false,
+          });
+          for (const row of pending)
             out(row);
           return 0;
         }
@@ -158,8 +204,12 @@ async function main(argv: string[]): Promise<number> {
 class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    if (logger) logCliOutcome(logger, process.argv.slice(2), { exitCode: code });
+    process.exit(code);
+  },
   (err: unknown) => {
+    if (logger) logCliOutcome(logger, process.argv.slice(2), err instanceof UsageError ? { exitCode: 2 } : { exitCode: 1, err });
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof ResolveUsageError) {
       info(err.message);
       process.exit(2);

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { createSql } from '../db/client';
+import { startProcessObservability } from '../observability/process';
 import { connectTemporal } from '../stack';
 import { createWorkers } from '../worker';
 import { info } from './output';
@@ -8,9 +9,21 @@ import { info } from './output';
 export async function runWorkerCommand(config: Config, _args: string[]): Promise<number> {
   const sql = createSql(config.databaseUrl, { max: 10 });
   const temporal = await connectTemporal(config, { startDevServer: false });
-  const workers = await createWorkers({ config, address: temporal.address, sql });
-  info(`worker polling ${config.taskQueuePrefix}-* on ${temporal.address} (Ctrl-C to stop)`);
+  const obs = await startProcessObservability(config, sql, { command: 'worker', withSdkMetrics: true });
+  const workers = await createWorkers({
+    config,
+    address: temporal.address,
+    sql,
+    metrics: obs.metrics,
+    logger: obs.logger,
+    sdkMetricsAddress: obs.sdkMetricsAddress,
+  });
+  info(
+    `worker polling ${config.taskQueuePrefix}-* on ${temporal.address} (Ctrl-C to stop)` +
+      (obs.server ? `; metrics on ${obs.server.url}` : ''),
+  );
   await workers.run();
+  await obs.close();
   await temporal.close();
   await sql.end({ timeout: 5 });
   info('worker stopped');

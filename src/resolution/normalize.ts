@@ -135,7 +135,8 @@ function collapseWord(word: string, keepDoubledConsonants: boolean): string {
   w = w.replace(/ov(?![aeiouy])/g, 'au').replace(/ou/g, 'au');
   // Anusvara and class nasals before a stop or sibilant are written m, n, M, G, J: all become n.
   w = w.replace(/[mn](?=[kgcjtdpbs])/g, 'n');
-  w = w.replace(keepDoubledConsonants ? /([aeiouy])\1+/g : /(.)\1+/g, '$1');
+  // Letters only: digits in a title (`krithi 3` vs `krithi 33`) are not a romanisation's doubling.
+  w = w.replace(keepDoubledConsonants ? /([aeiouy])\1+/g : /([a-z])\1+/g, '$1');
   // Sanskrit, Tamil and Telugu endings of one name: -am, -an, -amu, -ai (Nāṭṭai / Nāṭa) → -a.
   if (w.length > 3) w = w.replace(/(?:a[mn]|amu|ai)$/, 'a');
   return w;
@@ -162,7 +163,7 @@ export function comparisonTokens(input: string, options: KeyOptions = {}): strin
 /** The comparison key: the tokens joined without spaces, doubled letters across the joins collapsed. */
 export function comparisonKey(input: string, options: KeyOptions = {}): string {
   const joined = comparisonTokens(input, options).join('');
-  return options.keepDoubledConsonants ? joined.replace(/([aeiouy])\1+/g, '$1') : joined.replace(/(.)\1+/g, '$1');
+  return options.keepDoubledConsonants ? joined.replace(/([aeiouy])\1+/g, '$1') : joined.replace(/([a-z])\1+/g, '$1');
 }
 
 /**

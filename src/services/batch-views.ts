@@ -109,7 +109,8 @@ export function createBatchViews({ sql, batches }: { sql: Sql; batches: BatchSer
     /** Every line of the batch in order, streamed in pages so a large report never sits in memory. */
     async *report(batchId: string): AsyncGenerator<ReportRow[]> {
       const cursor = sql`
-        SELECT r.line, r.kind, r.title, r.raga, r.url, r.status, r.krithi_id::text AS krithi_id, r.reviewer,
+        SELECT r.line, r.kind, coalesce(r.title, r.raw->>'Krithi') AS title, coalesce(r.raga, r.raw->>'Raga') AS raga,
+               coalesce(r.url, r.raw->>'Hyperlink') AS url, r.status, r.krithi_id::text AS krithi_id, r.reviewer,
                r.error_type, r.error_message, r.resolution->'chosen' AS chosen, r.review_overrides AS overrides,
                k.composer_id, k.raga_ids, k.tala_id
         FROM import_rows r LEFT JOIN krithis k ON k.id = r.krithi_id

@@ -9,9 +9,20 @@ import { createReferenceService } from './reference';
 import { createReviewService } from './reviews';
 import { createRevertService } from './revert';
 
-export function createServices({ sql, client, updateTimeoutMs }: { sql: Sql; client: Client; updateTimeoutMs?: number }) {
+export function createServices({
+  sql,
+  client,
+  updateTimeoutMs,
+  reviewDeadlineHours,
+}: {
+  sql: Sql;
+  client: Client;
+  updateTimeoutMs?: number;
+  /** REVIEW_DEADLINE_HOURS: pending rows older than this are listed as overdue. */
+  reviewDeadlineHours?: number;
+}) {
   const batches = createBatchService({ sql, client });
-  const reviews = createReviewService({ sql, client, updateTimeoutMs });
+  const reviews = createReviewService({ sql, client, updateTimeoutMs, reviewDeadlineHours });
   return {
     batches,
     batchViews: createBatchViews({ sql, batches }),

@@ -16,6 +16,8 @@ export interface ReviewServiceDeps {
   client: Client;
   /** How long to wait for a worker to take the update before answering UNAVAILABLE. */
   updateTimeoutMs?: number;
+  /** A row waiting longer than this is overdue: flagged, never expired (REVIEW_DEADLINE_HOURS). */
+  reviewDeadlineHours?: number;
 }
 
 export interface PendingRow {
@@ -29,17 +31,32 @@ export interface PendingRow {
   reasons: string[];
   errorType: string | null;
   errorMessage: string | null;
+  /** When the row began waiting (ISO 8601). */
+  waitingSince: string;
+  /** Waiting longer than the review deadline. */
+  overdue: boolean;
 }
 
-export function createReviewService({ sql, client, updateTimeoutMs = 10_000 }: ReviewServiceDeps) {
+export interface ListPendingOptions {
+  batchId?: string;
+  limit?: number;
+  afterId?: string;
+  /** Only rows waiting longer than the review deadline. */
+  overdue?: boolean;
+}
+
+export function createReviewService({ sql, client, updateTimeoutMs = 10_000, reviewDeadlineHours = 72 }: ReviewServiceDeps) {
+  const deadlineSeconds = reviewDeadlineHours * 3600;
   return {
-    async listPending(opts: { batchId?: string; limit?: number; afterId?: string } = {}): Promise<PendingRow[]> {
+    async listPending(opts: ListPendingOptions = {}): Promise<PendingRow[]> {
       const rows = await sql`
-        SELECT id, batch_id, line, title, raga, url, confidence, review_reasons, error_type, error_message
+        SELECT id, batch_id, line, title, raga, url, confidence, review_reasons, error_type, error_message,
+               status_changed_at, status_changed_at < now() - make_interval(secs => ${deadlineSeconds}) AS overdue
         FROM import_rows
         WHERE status = 'PENDING_REVIEW'
           ${opts.batchId ? sql`AND batch_id = ${opts.batchId}` : sql``}
           ${opts.afterId ? sql`AND id > ${opts.afterId}` : sql``}
+          ${opts.overdue ? sql`AND status_changed_at < now() - make_interval(secs => ${deadlineSeconds})` : sql``}
         ORDER BY id LIMIT ${opts.limit ?? 100}`;
       return rows.map((r) => ({
         id: String(r.id),
@@ -52,6 +69,8 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000 }: R
         reasons: (r.review_reasons as string[] | null) ?? [],
         errorType: r.error_type as string | null,
         errorMessage: r.error_message as string | null,
+        waitingSince: (r.status_changed_at as Date).toISOString(),
+        overdue: r.overdue as boolean,
       }));
     },
 

@@ -136,7 +136,14 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     upsertSearchAttributes([{ key: ImportStatusKey, value }]);
   };
 
-  const startRow = async (row: { rowId: string; line: number; site: string; status: RowStatus }) => {
+  const startRow = async (row: {
+    rowId: string;
+    line: number;
+    site: string;
+    status: RowStatus;
+    title?: string | null;
+    raga?: string | null;
+  }) => {
     // Reserve the slot before starting: a fast child may report back before startChild resolves.
     const holdsSlot = row.status !== 'PENDING_REVIEW';
     if (holdsSlot) inFlight.add(row.line);
@@ -145,6 +152,8 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
         workflowId: rowWorkflowId(batchId, row.line),
         args: [{ batchId, rowId: row.rowId, line: row.line, site: row.site, settings }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        // What an operator reads in the Web UI's list and on the workflow's page.
+        ...rowSummary(batchId, row),
         typedSearchAttributes: [
           { key: BatchIdKey, value: batchId },
           { key: ImportStatusKey, value: row.status },
@@ -223,4 +232,17 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   const summary = await db.completeBatch({ batchId });
   showStatus(summary.status);
   return summary;
+}
+
+/** The row workflow's user metadata: a one-line summary (title, raga, site) and a short detail. */
+export function rowSummary(
+  batchId: string,
+  row: { line: number; site: string; title?: string | null; raga?: string | null },
+): { staticSummary: string; staticDetails: string } {
+  const title = row.title?.trim() || 'untitled';
+  const raga = row.raga?.trim() || 'raga unknown';
+  return {
+    staticSummary: `${title} · ${raga} · ${row.site}`,
+    staticDetails: `Manifest line ${row.line} of batch \`${batchId}\`: **${title}**, raga ${raga}, from ${row.site}.`,
+  };
 }

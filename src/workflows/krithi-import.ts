@@ -17,6 +17,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -34,7 +35,18 @@ import {
   type RowStatus,
 } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
-import { ImportStatusKey, reviewSignal, reviewUpdate, rowStatusQuery, rowTransitionSignal } from './messages';
+import {
+  ComposerKey,
+  ImportStatusKey,
+  ResolutionConfidenceKey,
+  reviewSignal,
+  reviewUpdate,
+  rowStatusQuery,
+  rowTransitionSignal,
+} from './messages';
+
+/** Rows that resolved before this change replay without the Composer/ResolutionConfidence upsert. */
+export const RESOLUTION_ATTRIBUTES_PATCH = 'resolution-search-attributes';
 
 export interface KrithiImportInput {
   batchId: string;
@@ -120,6 +132,21 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     status = to;
     upsertSearchAttributes([{ key: ImportStatusKey, value: to }]);
     if (from !== to) report(from, to);
+  };
+
+  // Composer and confidence, for filtering in the Web UI. Every upsert is a history event: only a
+  // change is written.
+  const shown: { composer?: string; confidence?: string } = {};
+  const showResolution = (r: { composer?: string | null; confidence: string }) => {
+    if (!patched(RESOLUTION_ATTRIBUTES_PATCH)) return;
+    const composer = r.composer ?? undefined;
+    const pairs = [
+      ...(composer && composer !== shown.composer ? [{ key: ComposerKey, value: composer }] : []),
+      ...(r.confidence !== shown.confidence ? [{ key: ResolutionConfidenceKey, value: r.confidence }] : []),
+    ];
+    if (pairs.length === 0) return;
+    upsertSearchAttributes(pairs);
+    Object.assign(shown, { composer: composer ?? shown.composer, confidence: r.confidence });
   };
 
   setHandler(rowStatusQuery, () => status);
@@ -210,6 +237,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (status === 'SCRAPING' || status === 'RESOLVING') {
       await moveTo('RESOLVING');
       const resolution = await db.resolveRow({ rowId });
+      showResolution(resolution);
       if (resolution.autoApprove) await moveTo('PERSISTING');
       else if (settings.reviewPolicy === 'auto') {
         const d: ReviewDecision = {

@@ -23,3 +23,8 @@ export const rowStatusQuery = defineQuery<RowStatus>('status');
 export const BatchIdKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.BatchId, SearchAttributeType.KEYWORD);
 export const ImportStatusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.ImportStatus, SearchAttributeType.KEYWORD);
 export const SourceSiteKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.SourceSite, SearchAttributeType.KEYWORD);
+export const ComposerKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.Composer, SearchAttributeType.KEYWORD);
+export const ResolutionConfidenceKey = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTES.ResolutionConfidence,
+  SearchAttributeType.KEYWORD,
+);

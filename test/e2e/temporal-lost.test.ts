@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import type { DevServer } from '../../src/temporal/dev-server';
 import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
 import { startTestServer } from '../support/global-setup';
-import { createHarness, manifest, type Harness } from '../support/harness';
+import { createHarness, manifest, unknownRaga, type Harness } from '../support/harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'krithi-lost-'));
 const servers: DevServer[] = [];
@@ -44,7 +44,7 @@ describe('when the Temporal database is lost in the middle of a batch', () => {
     const a = await freshServer('a');
     const h1 = await createHarness({ address: a.address, window: 1 });
     harnesses.push(h1);
-    const review = manifest(1, { raga: 'qwzx rAgaM', tag: 'lostreview' });
+    const review = manifest(1, { raga: unknownRaga(), tag: 'lostreview' });
     const normal = manifest(5, { tag: 'lostnormal' });
     const csv = `${review}${normal.split('\r\n').slice(1).join('\r\n')}`;
     for (const url of normal.trim().split('\r\n').slice(1).map((l) => l.split(',')[2]!)) h1.site.setFault(url, 'slow');

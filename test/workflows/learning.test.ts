@@ -1,0 +1,111 @@
+/**
+ * Learning from reviews and probable duplicates, through the real workflows: a reviewer's override
+ * becomes an alias that the next batch resolves alone; a row that repeats a catalogued krithi or an
+ * earlier row of its batch waits for a reviewer with the candidate named.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowStatus } from '../../src/shared';
+import { createHarness, SITES, type Harness } from '../support/harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await createHarness({ window: 10 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A spelling no reference entry is near: consonant clusters only. */
+function unknownSpelling(): string {
+  const letters = 'bcdfgklmnprstvz';
+  const word = [...randomBytes(7)].map((b) => letters[b % letters.length]).join('');
+  return `${word}x rAgaM`;
+}
+
+function csv(rows: { title: string; raga: string; url: string }[]): string {
+  return `${['Krithi,Raga,Hyperlink', ...rows.map((r) => `${r.title},${r.raga},${r.url}`)].join('\r\n')}\r\n`;
+}
+
+const url = (tag: string, i: number, site = SITES[0]) => `https://${site}/2024/02/${tag}-${i}.html`;
+
+async function waitStatus(batchId: string, line: number, status: RowStatus) {
+  return h.waitFor(async () => {
+    const [row] = await h.sql`SELECT * FROM import_rows WHERE batch_id = ${batchId} AND line = ${line}`;
+    return row?.status === status ? row : undefined;
+  }, `row ${line} to be ${status}`);
+}
+
+describe('when a reviewer resolves an unknown raga spelling by hand', () => {
+  it('then the spelling becomes an audited alias and the next batch’s row with it resolves HIGH by alias and is imported', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const spelling = unknownSpelling();
+    const first = await h.submit(csv([{ title: `first ${tag}`, raga: spelling, url: url(tag, 1) }]));
+    const pending = await waitStatus(first.batchId, 2, 'PENDING_REVIEW');
+    expect(pending.confidence).not.toBe('HIGH');
+    const resolvedInput = (pending.resolution as { ragas: { match: { input: string } }[] }).ragas[0]!.match.input;
+
+    await h.reviews.review(String(pending.id), {
+      decision: 'approve',
+      reviewer: 'meera',
+      overrides: { ragaIds: ['mechakalyani'] },
+    });
+    await waitStatus(first.batchId, 2, 'IMPORTED');
+
+    const aliases = await h.sql`SELECT * FROM entity_aliases WHERE kind = 'raga' AND alias = ${resolvedInput}`;
+    expect(aliases).toHaveLength(1);
+    expect(aliases[0]).toMatchObject({ entity_id: 'mechakalyani', source: 'reviewer', created_by: 'meera' });
+    const audits = await h.sql`SELECT * FROM audit_events WHERE row_id = ${pending.id} AND type = 'ALIAS_LEARNED'`;
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actor: 'meera', data: { kind: 'raga', alias: resolvedInput, entityId: 'mechakalyani' } });
+
+    const second = await h.submit(csv([{ title: `second ${tag}`, raga: spelling, url: url(tag, 2) }]));
+    const summary = await h.client.workflow.getHandle(second.workflowId).result();
+    expect(summary.counts.IMPORTED).toBe(1);
+    const [row] = await h.sql`SELECT * FROM import_rows WHERE batch_id = ${second.batchId} AND line = 2`;
+    expect(row!.confidence).toBe('HIGH');
+    const raga = (row!.resolution as { ragas: { match: { best: { id: string; reason: string } } }[] }).ragas[0]!;
+    expect(raga.match.best).toMatchObject({ id: 'mechakalyani', reason: 'alias' });
+    const [k] = await h.sql`SELECT * FROM krithis WHERE id = ${row!.krithi_id}`;
+    expect(k!.raga_ids).toEqual(['mechakalyani']);
+    expect(k!.reviewer_fields).toEqual([]);
+  });
+});
+
+describe('when a row repeats a krithi already in the catalogue under another source', () => {
+  it('then it waits for review flagged as a probable duplicate naming the existing krithi, though its title is spelled differently', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const first = await h.submit(csv([{ title: `abhayAmbA jagadambA ${tag}`, raga: 'kalyANi', url: url(tag, 1) }]));
+    await h.client.workflow.getHandle(first.workflowId).result();
+    const imported = await waitStatus(first.batchId, 2, 'IMPORTED');
+
+    const second = await h.submit(csv([{ title: `Abhayamba Jagadamba ${tag}`, raga: 'Kalyani', url: url(tag, 2) }]));
+    const row = await waitStatus(second.batchId, 2, 'PENDING_REVIEW');
+    const reasons = row.review_reasons as string[];
+    expect(reasons.filter((r) => r.startsWith(`probable duplicate of krithi ${imported.krithi_id} (`))).toHaveLength(1);
+    expect(row.confidence).toBe('HIGH');
+    const dup = (row.resolution as { duplicateOf: { kind: string; krithiId: string }[] }).duplicateOf;
+    expect(dup).toEqual([expect.objectContaining({ kind: 'krithi', krithiId: String(imported.krithi_id) })]);
+  });
+});
+
+describe('when two rows of one batch are the same krithi under different sources', () => {
+  it('then the earlier is imported and the later waits for review naming the earlier row', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const res = await h.submit(
+      csv([
+        { title: `SrI rAma ${tag}`, raga: 'tODi', url: url(tag, 1) },
+        { title: `Sri Rama ${tag}`, raga: 'Thodi', url: url(tag, 2) },
+        { title: `other ${tag}`, raga: 'tODi', url: url(tag, 3) },
+      ]),
+    );
+    const earlier = await waitStatus(res.batchId, 2, 'IMPORTED');
+    const later = await waitStatus(res.batchId, 3, 'PENDING_REVIEW');
+    await waitStatus(res.batchId, 4, 'IMPORTED');
+    expect(later.review_reasons).toContain(`probable duplicate of row ${earlier.id} (line 2) of this batch`);
+    expect((later.resolution as { duplicateOf: unknown[] }).duplicateOf).toEqual([
+      expect.objectContaining({ kind: 'row', rowId: String(earlier.id), line: 2 }),
+    ]);
+  });
+});
