@@ -94,14 +94,14 @@ export interface ApiToken {
   sha256: string;
 }
 
-const ApiTokenSchema = z.union([
-  z.strictObject({ name: z.string().min(1).max(100), role: z.enum(API_ROLES), token: z.string().min(16) }),
-  z.strictObject({
+const ApiTokenSchema = z
+  .strictObject({
     name: z.string().min(1).max(100),
     role: z.enum(API_ROLES),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256 of the token'),
-  }),
-]);
+    token: z.string().min(16, 'a token needs at least 16 characters').optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256 of the token').optional(),
+  })
+  .refine((t) => (t.token === undefined) !== (t.sha256 === undefined), 'give exactly one of token or sha256');
 
 /** Parses API_TOKENS; the message never repeats a token. */
 export function parseApiTokens(text: string): ApiToken[] {
@@ -119,7 +119,7 @@ export function parseApiTokens(text: string): ApiToken[] {
   const tokens = parsed.data.map((t) => ({
     name: t.name,
     role: t.role,
-    sha256: 'token' in t ? createHash('sha256').update(t.token).digest('hex') : t.sha256,
+    sha256: t.token !== undefined ? createHash('sha256').update(t.token).digest('hex') : (t.sha256 as string),
   }));
   const names = new Set<string>();
   for (const t of tokens) {

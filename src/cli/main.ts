@@ -136,15 +136,15 @@ async function main(argv: string[]): Promise<number> {
           settings: batchSettingsFrom(config),
         });
         out(result);
-        if (values.follow && result.status !== 'COMPLETED') return watchCommand(batches, result.batchId, every());
+        if (values.follow && result.status !== 'COMPLETED') return await watchCommand(batches, result.batchId, every());
         return 0;
       }
       case 'watch':
-        return watchCommand(batches, need(0, '<batchId>'), every());
+        return await watchCommand(batches, need(0, '<batchId>'), every());
       case 'report':
-        return reportCommand(batches, views, need(0, '<batchId>'), values.csv ? 'csv' : 'jsonl');
+        return await reportCommand(batches, views, need(0, '<batchId>'), values.csv ? 'csv' : 'jsonl');
       case 'revert':
-        return revertCommand(revert, need(0, '<batchId>'), ACTOR, Boolean(values.yes));
+        return await revertCommand(revert, need(0, '<batchId>'), ACTOR, Boolean(values.yes));
       case 'status':
         out(await batches.status(need(0, '<batchId>')));
         return 0;

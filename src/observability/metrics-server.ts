@@ -9,8 +9,8 @@ import { createServer as createNetServer } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 
-/** Default ports when METRICS_PORT is unset: worker and demo 9464, the API 9465 (both can run on one host). */
-export const DEFAULT_METRICS_PORTS = { worker: 9464, demo: 9464, serve: 9465 } as const;
+/** Default ports when METRICS_PORT is unset: worker and demo 9464, the API (serve/start) 9465, so both run on one host. */
+export const DEFAULT_METRICS_PORTS = { worker: 9464, demo: 9464, serve: 9465, start: 9465 } as const;
 export type MetricsCommand = keyof typeof DEFAULT_METRICS_PORTS;
 
 /** The port this command serves metrics on, or null when they are off (METRICS_PORT=0, or a command without a default). */

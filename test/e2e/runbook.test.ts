@@ -260,7 +260,9 @@ describe('docs/RUNBOOK.md', () => {
       res.batchId,
       (r) => r[0]?.status === 'PENDING_REVIEW' && r.filter((x) => x.status === 'IMPORTED').length >= 1,
       'some rows done on server A',
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; worker A said:\n${kit.logOf(workerA)}`);
+    });
     await kit.stop(workerA);
     await a.stop(); // …and its database file is never used again
     const before = await rowsOf(res.batchId);

@@ -27,6 +27,8 @@ export interface CliKit {
   /** Starts a long-running script; resolves once `ready` appears on its stderr. */
   background(script: string, ready: RegExp, extra?: Record<string, string>): Promise<ChildProcess>;
   stop(child: ChildProcess): Promise<void>;
+  /** What a background process wrote to stderr so far (for failure messages). */
+  logOf(child: ChildProcess): string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function createCliKit(baseEnv: Record<string, string>, temporalBin: strin
     PATH: `${dir}:${process.env.PATH}`,
   };
   const children = new Set<ChildProcess>();
+  const logs = new WeakMap<ChildProcess, () => string>();
 
   const sh: CliKit['sh'] = (script, extra = {}, stdin) =>
     new Promise((resolve, reject) => {
@@ -77,6 +80,7 @@ export function createCliKit(baseEnv: Record<string, string>, temporalBin: strin
       });
       children.add(child);
       let seen = '';
+      logs.set(child, () => seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`background start timed out:\n${seen}`)), 60_000);
         child.stderr!.on('data', (d) => {
@@ -92,6 +96,7 @@ export function createCliKit(baseEnv: Record<string, string>, temporalBin: strin
         });
       });
     },
+    logOf: (child) => logs.get(child)?.() ?? '',
     async stop(child) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
