@@ -4,7 +4,7 @@
  * fetcher. A cache hit makes no request at all, not even for robots.txt.
  */
 import type { Config } from '../config';
-import { createFetcher, type FetchPolicy, type Fetcher, type Resolver } from './fetcher';
+import { checkUrl, createFetcher, type FetchPolicy, type Fetcher, type Resolver } from './fetcher';
 import { withPageCache, type PageCacheStore } from './page-cache';
 import { createRobotsGuard, withRobots } from './robots';
 
@@ -32,8 +32,15 @@ export interface SiteFetcherOptions {
 }
 
 export function createSiteFetcher(config: Config, opts: SiteFetcherOptions = {}): Fetcher {
-  const raw = createFetcher(fetchPolicyFrom(config, opts));
+  const policy = fetchPolicyFrom(config, opts);
+  const raw = createFetcher(policy);
   const robots = createRobotsGuard({ fetcher: raw, agent: config.fetch.robotsAgent, ttlMs: config.fetch.robotsTtlMs });
   const polite = withRobots(raw, robots);
-  return opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;
+  const fetcher = opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;
+  // Refuse a hostile URL before anything else: robots.txt is fetched for the URL's origin, which
+  // would otherwise strip credentials from `http://user:pw@host/` and ask the host about it.
+  return (url, fetchOpts) => {
+    checkUrl(url, policy);
+    return fetcher(url, fetchOpts);
+  };
 }

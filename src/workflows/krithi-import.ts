@@ -122,6 +122,17 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   const report = (from: RowStatus, to: RowStatus) => {
     reports.push(batch.signal(rowTransitionSignal, { line, from, to }).catch(() => undefined));
   };
+  // The batch hears of the changes that matter to it — a row starts (takes a window slot), waits
+  // for a human or leaves review, ends — as one transition from the status it last heard of.
+  // Passing through RESOLVING and PERSISTING is folded into the next report: every signal is a
+  // history event on both sides and a workflow task on the batch, so this saves three per row.
+  let reported: RowStatus = 'QUEUED';
+  const flush = () => {
+    if (reported !== status) report(reported, status);
+    reported = status;
+  };
+  const mattersToBatch = (from: RowStatus, to: RowStatus) =>
+    to === 'SCRAPING' || to === 'PENDING_REVIEW' || from === 'PENDING_REVIEW' || isTerminal(to);
 
   const moveTo = async (
     to: RowStatus,
@@ -131,7 +142,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     await db.setRowStatus({ rowId, to, ...extra });
     status = to;
     upsertSearchAttributes([{ key: ImportStatusKey, value: to }]);
-    if (from !== to) report(from, to);
+    if (from !== to && mattersToBatch(from, to)) flush();
   };
 
   // Composer and confidence, for filtering in the Web UI. Every upsert is a history event: only a
@@ -208,6 +219,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   try {
     const state = await db.loadRow({ rowId });
     status = state.status;
+    reported = status; // what the batch counted when it (re)started
     if (isTerminal(status)) {
       // Already finished (a duplicate start, a retry of a closed batch): tell the batch, nothing else.
       report(status, status);
@@ -267,12 +279,13 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       if (result.outcome === 'IMPORTED') {
         status = 'IMPORTED'; // persist wrote the status in its own transaction
         upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
-        report('PERSISTING', 'IMPORTED');
+        flush();
         return await finish();
       }
       if (result.outcome === 'SKIPPED') {
         status = result.status;
         upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
+        flush();
         return await finish();
       }
       // An override id that no longer exists, or a difference from fields a reviewer set earlier:
@@ -285,8 +298,8 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         const res = await db.cancelRow({ rowId });
-        if (res.changed) report(status, 'CANCELLED');
         status = res.status;
+        if (res.changed) flush();
         upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
         await Promise.all(reports);
       });

@@ -362,7 +362,11 @@ describe('docs/RUNBOOK.md', () => {
 
   it('runbook 10: migrate the database while workflows run (expand, deploy, contract)', async () => {
     const res = await submit([{ url: 'm1', raga: 'qwzx rAgaM' }, { url: 'm2' }]);
-    await settledRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW' && r[1]?.status === 'IMPORTED', 'one waiting, one imported');
+    await settledRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW' && r[1]?.status === 'IMPORTED', 'one waiting, one imported').catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(await rowsOf(res.batchId))}; worker said:\n${kit.logOf(worker)}`);
+      },
+    );
     const [expand, contract] = runbookBlocks(10).blocks;
     const vars = { batchId: res.batchId };
     // Expand and "deploy" while row 2's workflow is running.

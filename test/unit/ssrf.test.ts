@@ -7,6 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScrapeError, ScrapeErrorType } from '../../src/scraping/errors';
 import { DEFAULT_FETCH_POLICY, createFetcher, type FetchPolicy, type ResolvedAddress } from '../../src/scraping/fetcher';
 import { startFixtureSite, type FixtureSite } from '../../src/fixture-site/server';
+import { parseConfig } from '../../src/config';
+import { createSiteFetcher } from '../../src/scraping/site-fetcher';
 
 const SITE = 'guru-guha.blogspot.com';
 const PAGE = `https://${SITE}/2007/07/dikshitar-kriti-vatapi-ganapatim.html`;
@@ -165,4 +167,16 @@ describe('when the fixture site is reached through a configured host override', 
     expect(page.finalUrl).toBe(PAGE);
     expect(lookups).toEqual([]);
   });
+});
+
+describe('when a refused URL goes through the site fetcher (robots.txt and page cache in front)', () => {
+  it.each(['http://user:pw@guru-guha.blogspot.com/2007/07/dikshitar-kriti-vatapi-ganapatim.html', 'http://evil.example/x', `http://127.0.0.1/x`])(
+    'then %s is refused before robots.txt is asked for',
+    async (url) => {
+      const config = parseConfig({ FETCH_HOST_OVERRIDES: JSON.stringify(site.hostOverrides([SITE])), PAGE_CACHE: 'off' });
+      const before = site.requests('all').length;
+      await expect(createSiteFetcher(config)(url)).rejects.toMatchObject({ type: ScrapeErrorType.BLOCKED_URL });
+      expect(site.requests('all').length).toBe(before);
+    },
+  );
 });

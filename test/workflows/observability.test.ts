@@ -85,9 +85,12 @@ describe('when a batch is imported by workers with a metrics registry', () => {
   });
 
   it("then the same answer carries the Temporal SDK's own metrics", async () => {
-    const m = await scrape();
+    // The SDK records a completion just after the server does: poll briefly.
+    const m = await h.waitFor(async () => {
+      const now = await scrape();
+      return now.value('temporal_workflow_completed_total') >= 7 ? now : undefined;
+    }, 'the SDK to count the batch and its six rows as completed', 10_000);
     expect(m.text).toMatch(/^temporal_workflow_completed_total\{/m);
-    expect(m.value('temporal_workflow_completed_total')).toBeGreaterThanOrEqual(7);
   });
 
   it('then a row workflow shows BatchId, ImportStatus, SourceSite, Composer, ResolutionConfidence and a summary', async () => {
@@ -115,6 +118,12 @@ describe('when a batch is imported by workers with a metrics registry', () => {
   });
 
   it('then every activity and workflow log line of the batch carries batchId, line, workflowId and runId', async () => {
+    // The runtime buffers forwarded lines briefly (to order them by time): wait for the last ones.
+    await h.waitFor(
+      async () => logLines.filter((l) => l.batchId === batchId && l.msg === 'Workflow completed').length >= 7,
+      'the completion lines of the batch and its six rows',
+      10_000,
+    );
     const mine = logLines.filter((l) => l.batchId === batchId);
     const fromRuns = mine.filter((l) => typeof l.workflowId === 'string');
     for (const l of fromRuns) {
