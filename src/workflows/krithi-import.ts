@@ -4,7 +4,7 @@
  * Guarantees: the row's state lives in PostgreSQL and this workflow resumes from it, so a restart,
  * a retry-failed or a recovery after the Temporal database was lost never repeats finished work;
  * every status change is written to the row, mirrored in the ImportStatus search attribute and
- * reported to the batch by signal; a row that needs a human waits durably, for as long as it
+ * reported to the batch by signal (the changes that matter to it); a row that needs a human waits durably, for as long as it
  * takes, for a `review` update (or the same decision as a signal); persist is exactly-once per
  * source page (an idempotency-keyed upsert in one transaction with its audit event).
  */
