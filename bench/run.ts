@@ -30,6 +30,7 @@ import { ensureTemporalBinary, startDevServer, type DevServer } from '../src/tem
 import { registerSearchAttributes } from '../src/temporal/namespace-setup';
 import { runBaseline } from './baseline';
 import { renderSvg, type Sample } from './chart';
+import { startPrivatePostgres } from './private-postgres';
 import { freePort, percentile, procRssMb } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -50,6 +51,9 @@ const { values: opt } = parseArgs({
     'no-fairness': { type: 'boolean', default: false },
     chaos: { type: 'boolean', default: false },
     label: { type: 'string' },
+    // Fairness probe: a small batch on the first site, submitted while the big one drains it.
+    'probe-rows': { type: 'string' },
+    'probe-after': { type: 'string', default: '20' },
     'keep-db': { type: 'boolean', default: false },
   },
 });
@@ -101,8 +105,9 @@ async function main() {
   const workersN = Number(opt.workers);
   log(`${p.total} rows over ${p.hosts.length} sites, rate ${rate ?? 'unthrottled'}/s per site, latency ${opt.latency} ms, ${workersN} worker(s)`);
 
-  // PostgreSQL: a dedicated database, reset.
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_bench';
+  // PostgreSQL: a dedicated database, reset; under --chaos a private cluster the run may restart.
+  const privatePg = opt.chaos ? startPrivatePostgres(await freePort()) : undefined;
+  const databaseUrl = privatePg?.url ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_bench';
   const dbName = new URL(databaseUrl).pathname.slice(1);
   if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in it');
   const admin = new URL(databaseUrl);
@@ -116,7 +121,7 @@ async function main() {
   await seedReference(sql);
 
   // Temporal: a fresh dev server with its own file.
-  const server: DevServer = await startDevServer({
+  const serverOptions = {
     bin: ensureTemporalBinary(),
     dbFile: join(stateDir, 'temporal.db'),
     port: await freePort(),
@@ -125,7 +130,8 @@ async function main() {
       'system.enableActivityEagerExecution': true,
       ...(opt['no-fairness'] ? {} : { 'matching.enableFairness': true }),
     },
-  });
+  };
+  let server: DevServer = await startDevServer(serverOptions);
   const connection = await Connection.connect({ address: server.address });
   await registerSearchAttributes(connection, 'default');
   const client = new Client({ connection });
@@ -180,12 +186,27 @@ async function main() {
   const accepted = submitted.reduce((n, s) => n + s.acceptedRows, 0);
   log(`submitted ${batchIds.length} batch(es), ${accepted} rows, in ${((tSubmitted - tSubmit) / 1000).toFixed(1)} s`);
 
+  // The fairness probe's rows are registered now and submitted later, mid-run.
+  let probe: { path: string; submittedAt?: number; doneAt?: number; batchId?: string; rows: number } | undefined;
+  if (opt['probe-rows']) {
+    const n = Number(opt['probe-rows']);
+    const host = p.hosts[0]!;
+    const lines = ['Krithi,Raga,Hyperlink,Composer'];
+    for (let i = 0; i < n; i++) lines.push(`probe krithi ${i},kalyANi,https://${host}/probe/${i}.html,Tyagaraja`);
+    const path = join(stateDir, 'probe.csv');
+    writeFileSync(path, `${lines.join('\r\n')}\r\n`);
+    const { entries } = await parseManifestAll(readFileSync(path));
+    site.addRows(entries.flatMap((e) => (e.kind === 'record' ? [{ url: e.normalizedUrl, title: e.title, raga: e.raga }] : [])));
+    probe = { path, rows: n };
+  }
+
   const samples: Sample[] = [];
   let workerPeak = 0;
   let benchPeak = 0;
   let lastLog = 0;
   const chaosPlan = opt.chaos ? chaosSchedule(accepted) : [];
-  const chaosCosts: Record<string, number> = {};
+  const chaosCosts: Record<string, { atSeconds: number; stallSeconds?: number; doneAtFault: number }> = {};
+  let pendingStall: { name: string; done: number; since: number } | undefined;
   for (;;) {
     const [c] = await sql`
       SELECT count(*) FILTER (WHERE status IN ('IMPORTED','REJECTED','FAILED','CANCELLED'))::int AS done,
@@ -199,15 +220,46 @@ async function main() {
       log(`t=${t.toFixed(0)}s done ${c!.done}/${accepted} in flight ${c!.active}`);
       lastLog = Date.now();
     }
-    const next = chaosPlan[0];
-    if (next && c!.done >= next.atDone) {
-      chaosPlan.shift();
-      log(`chaos: ${next.name}`);
-      await next.run({ workers, startWorker });
-      chaosCosts[next.name] = Date.now();
+    if (pendingStall && c!.done > pendingStall.done) {
+      // The fault's cost: from the fault until rows complete again.
+      chaosCosts[pendingStall.name]!.stallSeconds = round((Date.now() - pendingStall.since) / 1000);
+      pendingStall = undefined;
     }
-    if (c!.done >= accepted) break;
-    await sleep(500);
+    const next = chaosPlan[0];
+    if (next && !pendingStall && c!.done >= next.atDone) {
+      chaosPlan.shift();
+      log(`chaos: ${next.name} at ${c!.done} rows done`);
+      const since = Date.now();
+      chaosCosts[next.name] = { atSeconds: round(t), doneAtFault: c!.done };
+      await next.run({
+        workers,
+        startWorker,
+        restartTemporal: async () => {
+          await server.stop();
+          server = await startDevServer(serverOptions); // same file, same port
+        },
+        restartPostgres: () => privatePg!.restart(),
+      });
+      // A sample taken after the fault must show progress before the stall is over.
+      const [after] = await sql`
+        SELECT count(*) FILTER (WHERE status IN ('IMPORTED','REJECTED','FAILED','CANCELLED'))::int AS done
+        FROM import_rows WHERE batch_id = ANY(${batchIds}::text[]) AND kind = 'record'`.catch(() => [{ done: c!.done }]);
+      pendingStall = { name: next.name, done: (after as { done: number }).done, since };
+    }
+    if (probe && !probe.submittedAt && t >= Number(opt['probe-after'])) {
+      probe.submittedAt = Date.now();
+      const r = await service.submit({ source: createReadStream(probe.path), createdBy: 'bench-probe', maxBytes: 1 << 20, settings });
+      probe.batchId = r.batchId;
+      log(`probe: submitted ${probe.rows} rows on ${p.hosts[0]} as batch ${r.batchId}`);
+    }
+    if (probe?.batchId && !probe.doneAt) {
+      const [pc] = await sql`
+        SELECT count(*) FILTER (WHERE status IN ('IMPORTED','REJECTED','FAILED','CANCELLED'))::int AS done
+        FROM import_rows WHERE batch_id = ${probe.batchId} AND kind = 'record'`;
+      if (pc!.done >= probe.rows) probe.doneAt = Date.now();
+    }
+    if (c!.done >= accepted && (!probe || probe.doneAt)) break;
+    await sleep(probe?.batchId && !probe.doneAt ? 100 : 500);
   }
   const tDone = Date.now();
   const wallSeconds = (tDone - tSubmitted) / 1000;
@@ -276,10 +328,16 @@ async function main() {
     duplicatePersists: counts!.persisted_events - counts!.imported,
   };
   if (opt.chaos) result.chaos = chaosCosts;
+  if (probe?.submittedAt && probe.doneAt) {
+    result.probeRows = probe.rows;
+    result.probeSeconds = round((probe.doneAt - probe.submittedAt) / 1000);
+    result.probeBoundSeconds = rate ? round(probe.rows / rate) : null;
+    result.probeRatio = rate ? round((probe.doneAt - probe.submittedAt) / 1000 / (probe.rows / rate)) : null;
+  }
 
   // Stop the Temporal side before the baseline so it has the machine to itself.
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : null)));
 
   if (opt.baseline) {
     log('baseline: the same rows through an in-process bounded queue, no Temporal');
@@ -293,6 +351,7 @@ async function main() {
   await server.stop();
   await site.close();
   await sql.end({ timeout: 5 });
+  privatePg?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -347,10 +406,17 @@ function countLimitErrors(logFile: string): number {
   }
 }
 
+interface ChaosContext {
+  workers: ChildProcess[];
+  startWorker: () => ChildProcess;
+  restartTemporal(): Promise<void>;
+  restartPostgres(): void;
+}
+
 interface ChaosStep {
   name: string;
   atDone: number;
-  run(ctx: { workers: ChildProcess[]; startWorker: () => ChildProcess }): Promise<void>;
+  run(ctx: ChaosContext): Promise<void>;
 }
 
 function chaosSchedule(total: number): ChaosStep[] {
@@ -359,10 +425,22 @@ function chaosSchedule(total: number): ChaosStep[] {
       name: 'sigkill-one-worker',
       atDone: Math.floor(total * 0.25),
       async run({ workers, startWorker }) {
-        const victim = workers.find((w) => w.exitCode === null);
+        const victim = workers.find((w) => w.exitCode === null && w.signalCode === null);
         victim?.kill('SIGKILL');
         await sleep(2000);
         startWorker();
+      },
+    },
+    {
+      name: 'restart-temporal-dev-server',
+      atDone: Math.floor(total * 0.5),
+      run: ({ restartTemporal }) => restartTemporal(),
+    },
+    {
+      name: 'restart-postgresql',
+      atDone: Math.floor(total * 0.75),
+      async run({ restartPostgres }) {
+        restartPostgres();
       },
     },
   ];

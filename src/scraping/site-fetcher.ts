@@ -39,7 +39,7 @@ export function createSiteFetcher(config: Config, opts: SiteFetcherOptions = {})
   const fetcher = opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;
   // Refuse a hostile URL before anything else: robots.txt is fetched for the URL's origin, which
   // would otherwise strip credentials from `http://user:pw@host/` and ask the host about it.
-  return (url, fetchOpts) => {
+  return async (url, fetchOpts) => {
     checkUrl(url, policy);
     return fetcher(url, fetchOpts);
   };

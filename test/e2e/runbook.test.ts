@@ -125,7 +125,9 @@ const settledRows = (batchId: string, pred: (r: Awaited<ReturnType<typeof rowsOf
   until(async () => {
     const r = await rowsOf(batchId);
     return pred(r) ? r : undefined;
-  }, what);
+  }, what).catch(async (err: Error) => {
+    throw new Error(`${err.message}: rows ${JSON.stringify(await rowsOf(batchId))}; worker: ${worker.exitCode ?? 'running'}\n${kit.logOf(worker).slice(-3000)}`);
+  });
 
 /** Visibility is eventually consistent: wait until a list query sees `n` workflows. */
 async function visible(query: string, n: number, c: Client = client) {
@@ -246,49 +248,6 @@ describe('docs/RUNBOOK.md', () => {
     expect(n).toBe(2);
   });
 
-  it('runbook 6: recover a batch after the Temporal database was lost', async () => {
-    const bin = inject('temporalBin');
-    const a = await startTestServer({ bin, dbFile: join(dir, 'lost-a.db'), headless: true, synchronous: 'OFF' });
-    extraServers.push(a);
-    const onA = { TEMPORAL_ADDRESS: a.address, BATCH_WINDOW: '1' };
-    const workerA = await kit.background('krithi-import worker', WORKER_READY, onA);
-    const res = await submit(
-      [{ url: 'review', raga: 'qwzx rAgaM' }, ...['l1', 'l2', 'l3', 'l4'].map((u) => ({ url: u, fault: 'slow' as const }))],
-      onA,
-    );
-    await settledRows(
-      res.batchId,
-      (r) => r[0]?.status === 'PENDING_REVIEW' && r.filter((x) => x.status === 'IMPORTED').length >= 1,
-      'some rows done on server A',
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; worker A said:\n${kit.logOf(workerA)}`);
-    });
-    await kit.stop(workerA);
-    await a.stop(); // …and its database file is never used again
-    const before = await rowsOf(res.batchId);
-    expect(before.filter((r) => r.status === 'IMPORTED').length).toBeLessThan(4);
-
-    const b = await startTestServer({ bin, dbFile: join(dir, 'lost-b.db'), headless: true, synchronous: 'OFF' });
-    extraServers.push(b);
-    const onB = { TEMPORAL_ADDRESS: b.address };
-    const workerB = await kit.background('krithi-import worker', WORKER_READY, onB);
-    const { output } = await runEntry(6, { batchId: res.batchId }, onB);
-    expect(output).toContain('"status":"RUNNING"');
-    const rows = await settledRows(
-      res.batchId,
-      (r) => r.filter((x) => x.status === 'IMPORTED').length === 4 && r[0]?.status === 'PENDING_REVIEW',
-      'unstarted rows imported on server B',
-    );
-    // The waiting row has a live workflow on the new server and takes a decision.
-    await kit.cli(['review', 'approve', rows[0]!.id, '--raga', 'mechakalyani'], onB);
-    await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'all rows imported');
-    const [k] = await sql`
-      SELECT (SELECT count(*)::int FROM krithis WHERE created_batch_id = ${res.batchId}) AS krithis,
-             (SELECT count(*)::int FROM audit_events WHERE batch_id = ${res.batchId} AND type = 'KRITHI_CREATED') AS created`;
-    expect(k).toEqual({ krithis: 5, created: 5 });
-    await kit.stop(workerB);
-  });
-
   it('runbook 7: revert a batch', async () => {
     const res = await submit([{ url: 'a' }, { url: 'b' }, { url: 'c' }]);
     await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'three rows imported');
@@ -381,5 +340,47 @@ describe('docs/RUNBOOK.md', () => {
     expect(c.code, c.stderr).toBe(0);
     const cols = await sql`SELECT 1 FROM information_schema.columns WHERE table_name = 'krithis' AND column_name = 'editor_note'`;
     expect(cols).toHaveLength(0);
+  });
+  it('runbook 6: recover a batch after the Temporal database was lost', async () => {
+    const bin = inject('temporalBin');
+    const a = await startTestServer({ bin, dbFile: join(dir, 'lost-a.db'), headless: true, synchronous: 'OFF' });
+    extraServers.push(a);
+    const onA = { TEMPORAL_ADDRESS: a.address, BATCH_WINDOW: '1' };
+    const workerA = await kit.background('krithi-import worker', WORKER_READY, onA);
+    const res = await submit(
+      [{ url: 'review', raga: 'qwzx rAgaM' }, ...['l1', 'l2', 'l3', 'l4'].map((u) => ({ url: u, fault: 'slow' as const }))],
+      onA,
+    );
+    await settledRows(
+      res.batchId,
+      (r) => r[0]?.status === 'PENDING_REVIEW' && r.filter((x) => x.status === 'IMPORTED').length >= 1,
+      'some rows done on server A',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; worker A said:\n${kit.logOf(workerA)}`);
+    });
+    await kit.stop(workerA);
+    await a.stop(); // …and its database file is never used again
+    const before = await rowsOf(res.batchId);
+    expect(before.filter((r) => r.status === 'IMPORTED').length).toBeLessThan(4);
+
+    const b = await startTestServer({ bin, dbFile: join(dir, 'lost-b.db'), headless: true, synchronous: 'OFF' });
+    extraServers.push(b);
+    const onB = { TEMPORAL_ADDRESS: b.address };
+    const workerB = await kit.background('krithi-import worker', WORKER_READY, onB);
+    const { output } = await runEntry(6, { batchId: res.batchId }, onB);
+    expect(output).toContain('"status":"RUNNING"');
+    const rows = await settledRows(
+      res.batchId,
+      (r) => r.filter((x) => x.status === 'IMPORTED').length === 4 && r[0]?.status === 'PENDING_REVIEW',
+      'unstarted rows imported on server B',
+    );
+    // The waiting row has a live workflow on the new server and takes a decision.
+    await kit.cli(['review', 'approve', rows[0]!.id, '--raga', 'mechakalyani'], onB);
+    await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'all rows imported');
+    const [k] = await sql`
+      SELECT (SELECT count(*)::int FROM krithis WHERE created_batch_id = ${res.batchId}) AS krithis,
+             (SELECT count(*)::int FROM audit_events WHERE batch_id = ${res.batchId} AND type = 'KRITHI_CREATED') AS created`;
+    expect(k).toEqual({ krithis: 5, created: 5 });
+    await kit.stop(workerB);
   });
 });
