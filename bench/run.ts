@@ -276,8 +276,9 @@ async function main() {
     SELECT count(*) FILTER (WHERE status = 'IMPORTED')::int AS imported,
            count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected,
            count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
-           (SELECT count(*)::int FROM krithis) AS krithis,
-           (SELECT count(*)::int FROM audit_events WHERE type IN ('KRITHI_CREATED','KRITHI_UPDATED')) AS persisted_events
+           (SELECT count(*)::int FROM krithis WHERE created_batch_id = ANY(${batchIds}::text[])) AS krithis,
+           (SELECT count(*)::int FROM audit_events WHERE batch_id = ANY(${batchIds}::text[])
+              AND type IN ('KRITHI_CREATED','KRITHI_UPDATED')) AS persisted_events
     FROM import_rows WHERE batch_id = ANY(${batchIds}::text[]) AND kind = 'record'`;
   let maxHistoryEvents = 0;
   let maxHistoryBytes = 0;

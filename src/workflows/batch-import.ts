@@ -91,6 +91,13 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   // Counters come from the database at the start of every run, so they cannot drift; signals keep
   // them current in between.
   const counts = (await db.batchCounts({ batchId })).byStatus;
+  // A report that reached the previous run after it had decided to continue-as-new is applied to
+  // that run's state, not to the carried in-flight set; PostgreSQL says which carried rows are
+  // still active, so no slot stays held by a row that has already finished.
+  if (inFlight.size > 0) {
+    const active = new Set(await db.activeLines({ batchId, lines: [...inFlight] }));
+    for (const line of [...inFlight]) if (!active.has(line)) inFlight.delete(line);
+  }
 
   setHandler(rowTransitionSignal, ({ line, from, to }) => {
     signalsThisRun += 1;
