@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiToken } from '../config';
+import { observeRequests, type ObserveRequestsOptions } from '../observability/http';
 import type { Services } from '../services';
 import type { BatchSettings } from '../shared';
 import { bearerAuth, type ApiEnv } from './auth';
@@ -41,6 +42,8 @@ export interface AppOptions {
   temporalUiUrl?: string | null;
   /** Cookies carry Secure when the service is reached over HTTPS (behind a TLS proxy). */
   secureCookies?: boolean;
+  /** Request metrics and JSON request logs (the process's observability); replaces `logger`'s request lines. */
+  observe?: ObserveRequestsOptions;
 }
 
 /** JSON bodies are small; only manifests are large, and they have their own limit. */
@@ -50,11 +53,13 @@ export function createApp(opts: AppOptions) {
   const logger = opts.logger ?? consoleLogger;
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
 
+  if (opts.observe) app.use('*', observeRequests(opts.observe));
   app.use('*', async (c, next) => {
     const t0 = performance.now();
     await next();
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
+    if (opts.observe) return; // observeRequests logged it
     // Path only: query strings may carry search text; headers (tokens) are never logged.
     logger.info({
       method: c.req.method,

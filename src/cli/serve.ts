@@ -17,6 +17,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createServices } from '../services';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase, type TemporalHandle } from '../stack';
+import { startProcessObservability } from '../observability/process';
 import { createWorkers } from '../worker';
 import { info } from './output';
 
@@ -89,10 +90,19 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
     return 0;
   }
 
-  const workers = await createWorkers({ config, address: temporal.address, sql });
+  const obs = await startProcessObservability(config, sql, { command: 'serve', withSdkMetrics: true });
+  const workers = await createWorkers({
+    config,
+    address: temporal.address,
+    sql,
+    metrics: obs.metrics,
+    logger: obs.logger,
+    sdkMetricsAddress: obs.sdkMetricsAddress,
+  });
   const running = workers.run();
-  const services = createServices({ sql, client: temporal.client });
+  const services = createServices({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
   const app = createApp({
+    observe: { metrics: obs.metrics, logger: obs.logger },
     services,
     tokens,
     settings: batchSettingsFrom(config),
@@ -113,6 +123,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
       `  review page  ${base}/review`,
       `  health       ${base}/healthz`,
       ...(temporal.uiUrl ? [`  Temporal UI  ${temporal.uiUrl}`] : []),
+      ...(obs.server ? [`  metrics      ${obs.server.url}`] : []),
       'Ctrl-C to stop',
     ].join('\n'),
   );
@@ -121,6 +132,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
   await new Promise<void>((resolve) => server.close(() => resolve()));
   workers.shutdown();
   await running.catch(() => {});
+  await obs.close();
   await temporal.close();
   await sql.end({ timeout: 5 });
   await site?.close();

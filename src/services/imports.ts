@@ -13,6 +13,8 @@ export interface ImportSearch {
   batchId?: string;
   confidence?: Confidence;
   q?: string;
+  /** Only rows waiting for review longer than the review deadline (flagged, never expired). */
+  overdue?: boolean;
   afterId?: string;
   limit: number;
 }
@@ -52,7 +54,7 @@ const summary = (r: Record<string, unknown>): ImportSummary => ({
   krithiId: r.krithi_id == null ? null : String(r.krithi_id),
 });
 
-export function createImportService({ sql }: { sql: Sql }) {
+export function createImportService({ sql, reviewDeadlineHours = 72 }: { sql: Sql; reviewDeadlineHours?: number }) {
   return {
     async search(s: ImportSearch): Promise<{ items: ImportSummary[]; nextCursor: string | null }> {
       const rows = await sql`
@@ -64,6 +66,7 @@ export function createImportService({ sql }: { sql: Sql }) {
           ${s.batchId ? sql`AND batch_id = ${s.batchId}` : sql``}
           ${s.confidence ? sql`AND confidence = ${s.confidence}` : sql``}
           ${s.q ? sql`AND (title ILIKE ${likePattern(s.q)} OR raga ILIKE ${likePattern(s.q)} OR url ILIKE ${likePattern(s.q)})` : sql``}
+          ${s.overdue ? sql`AND status = 'PENDING_REVIEW' AND status_changed_at < now() - make_interval(secs => ${reviewDeadlineHours * 3600})` : sql``}
           ${s.afterId ? sql`AND id > ${s.afterId}` : sql``}
         ORDER BY id LIMIT ${s.limit + 1}`;
       const items = rows.slice(0, s.limit).map(summary);

@@ -26,7 +26,7 @@ export function createServices({
   return {
     batches,
     batchViews: createBatchViews({ sql, batches }),
-    imports: createImportService({ sql }),
+    imports: createImportService({ sql, reviewDeadlineHours }),
     reviews,
     bulkReview: createBulkReview({ sql, reviews }),
     reference: createReferenceService({ sql }),
