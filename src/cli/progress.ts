@@ -52,7 +52,8 @@ export function ratePerSecond(samples: readonly ProgressSample[]): number {
  */
 export function isSettled(s: ProgressSample): boolean {
   if (s.batchStatus === 'COMPLETED' || s.batchStatus === 'CANCELLED') return true;
-  return s.batchStatus === 'RUNNING' && s.active === 0 && s.total > 0;
+  // All rows done but not yet COMPLETED: the batch is about to record its summary; keep waiting.
+  return s.batchStatus === 'RUNNING' && s.active === 0 && s.awaitingReview > 0;
 }
 
 /** A status line is due each time `done` reaches another multiple of `every`. */

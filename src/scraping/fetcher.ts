@@ -78,7 +78,7 @@ export const DEFAULT_FETCH_POLICY: Omit<FetchPolicy, 'allowedHosts' | 'hostOverr
   connectTimeoutMs: 5_000,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 20_000,
-  maxBytes: 5 * 1024 * 1024,
+  maxBytes: 2 * 1024 * 1024,
   maxRedirects: 5,
 };
 

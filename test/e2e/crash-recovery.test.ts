@@ -77,6 +77,8 @@ beforeAll(async () => {
     FETCH_HOST_OVERRIDES: JSON.stringify(site.hostOverrides(SITES)),
     WORKER_SHUTDOWN_GRACE_MS: '5000',
     LOG_LEVEL: 'error',
+    // Metrics endpoints are per process; the spawned workers must not fight over a fixed port.
+    METRICS_PORT: '0',
   };
   sql = createSql(env.DATABASE_URL!, { max: 4 });
   connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });

@@ -17,6 +17,7 @@ describe('when deciding whether following can stop', () => {
     ['a cancelled batch', counts({ CANCELLED: 3 }), 'CANCELLED', true],
     ['a running batch whose unfinished rows all wait for review', counts({ IMPORTED: 2, PENDING_REVIEW: 1 }), 'RUNNING', true],
     ['a running batch with queued rows', counts({ IMPORTED: 2, QUEUED: 1 }), 'RUNNING', false],
+    ['a running batch with every row done, not yet completed', counts({ IMPORTED: 3 }), 'RUNNING', false],
     ['a paused batch', counts({ IMPORTED: 2, PENDING_REVIEW: 1 }), 'PAUSED', false],
     ['a cancelling batch', counts({ PENDING_REVIEW: 1 }), 'CANCELLING', false],
   ])('then %s → %s', (_name, c, status, expected) => {

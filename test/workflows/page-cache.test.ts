@@ -8,7 +8,7 @@ import { createHarness, manifest, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ window: 10 });
+  h = await createHarness({ window: 10, pageCache: true });
 });
 afterAll(async () => {
   await h?.close();

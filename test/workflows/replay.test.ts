@@ -1,0 +1,33 @@
+/**
+ * Safe deploys: the recorded histories of real runs (test/fixtures/histories, written by
+ * `npm run histories:record`) replay against the current workflow code. A change that would make
+ * running workflows non-deterministic — a new command, a reordered activity, a removed timer —
+ * fails here before it is deployed; guard such changes with `patched()`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../src/worker';
+
+const DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('when the recorded workflow histories are replayed against the current code', () => {
+  it('then every scenario is recorded (happy path, review, retry, continue-as-new, cancel)', () => {
+    for (const name of ['batch-happy', 'row-review', 'row-scrape-retried', 'batch-retry-failed', 'batch-continue-as-new-run1', 'batch-cancelled', 'row-cancelled'])
+      expect(files).toContain(`${name}.json`);
+  });
+
+  it('then each one replays without a non-determinism error', async () => {
+    const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(`${DIR}${f}`, 'utf8')) }));
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  }, 120_000);
+});
