@@ -51,6 +51,7 @@ const { values: opt } = parseArgs({
     'no-fairness': { type: 'boolean', default: false },
     chaos: { type: 'boolean', default: false },
     label: { type: 'string' },
+    'worker-heap-mb': { type: 'string', default: '160' },
     // Fairness probe: a small batch on the first site, submitted while the big one drains it.
     'probe-rows': { type: 'string' },
     'probe-after': { type: 'string', default: '20' },
@@ -154,10 +155,13 @@ async function main() {
     FETCH_HOST_OVERRIDES: JSON.stringify(site.hostOverrides(p.hosts)),
     SCRAPE_INITIAL_RETRY_MS: '200',
     LOG_LEVEL: 'error',
+    PAGE_CACHE: 'off', // every row fetches its page: the site limit is what is measured
+    METRICS_PORT: '0',
   };
   const workers: ChildProcess[] = [];
   const startWorker = () => {
-    const w = spawn(process.execPath, [join(ROOT, 'bin/krithi-import.js'), 'worker'], {
+    // A bounded old space makes V8 collect sooner instead of growing towards its default limit.
+    const w = spawn(process.execPath, [`--max-old-space-size=${opt['worker-heap-mb']}`, join(ROOT, 'bin/krithi-import.js'), 'worker'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -302,6 +306,7 @@ async function main() {
     rate: rate ?? null,
     latencyMs: Number(opt.latency),
     workers: workersN,
+    workerHeapMb: Number(opt['worker-heap-mb']),
     window: Number(opt.window),
     rowsPerRun: Number(opt['rows-per-run']),
     fairness: !opt['no-fairness'],
