@@ -52,6 +52,8 @@ const { values: opt } = parseArgs({
     chaos: { type: 'boolean', default: false },
     label: { type: 'string' },
     'worker-heap-mb': { type: 'string', default: '160' },
+    'sqlite-sync': { type: 'string', default: 'NORMAL' },
+    'no-eager': { type: 'boolean', default: false },
     // Fairness probe: a small batch on the first site, submitted while the big one drains it.
     'probe-rows': { type: 'string' },
     'probe-after': { type: 'string', default: '20' },
@@ -127,8 +129,9 @@ async function main() {
     dbFile: join(stateDir, 'temporal.db'),
     port: await freePort(),
     headless: true,
+    synchronous: opt['sqlite-sync'] as 'NORMAL' | 'OFF' | 'FULL',
     dynamicConfig: {
-      'system.enableActivityEagerExecution': true,
+      'system.enableActivityEagerExecution': !opt['no-eager'],
       ...(opt['no-fairness'] ? {} : { 'matching.enableFairness': true }),
     },
   };
@@ -310,6 +313,8 @@ async function main() {
     window: Number(opt.window),
     rowsPerRun: Number(opt['rows-per-run']),
     fairness: !opt['no-fairness'],
+    sqliteSynchronous: opt['sqlite-sync'],
+    eagerActivities: !opt['no-eager'],
     wallSeconds: round(wallSeconds),
     rowsPerSecond: round(accepted / wallSeconds),
     boundSeconds: boundSeconds === null ? null : round(boundSeconds),
