@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../src/net';
 
 /** Resident set size of a process in MiB, from /proc (0 when it is gone). */
 export function procRssMb(pid: number): number {

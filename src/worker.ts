@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createMainActivities, createScrapeActivities } from './activities/index';
 import { createReferenceCache } from './activities/reference-cache';
 import type { Config } from './config';
+import { startProcessObservability, type ProcessObservability } from './observability/process';
 import type { Sql } from './db/client';
 import { createLogger, temporalLogger, type Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -207,3 +208,21 @@ const quietLogger = {
   warn: (m: string, meta?: unknown) => console.warn(m, meta ?? ''),
   error: (m: string, meta?: unknown) => console.error(m, meta ?? ''),
 };
+
+/**
+ * Workers for a long-running command, observed: the process's logger and metrics (and the SDK's
+ * exporter, merged into the same endpoint) wired in. `close` stops the metrics endpoint.
+ */
+export async function startObservedWorkers(
+  command: string,
+  opts: Omit<WorkerOptions, 'metrics' | 'logger' | 'sdkMetricsAddress'>,
+): Promise<{ workers: RunningWorkers; obs: ProcessObservability }> {
+  const obs = await startProcessObservability(opts.config, opts.sql, { command, withSdkMetrics: true });
+  const workers = await createWorkers({
+    ...opts,
+    metrics: obs.metrics,
+    logger: obs.logger,
+    sdkMetricsAddress: obs.sdkMetricsAddress,
+  });
+  return { workers, obs };
+}

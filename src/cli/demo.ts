@@ -14,8 +14,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createBatchService } from '../services/batches';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase } from '../stack';
-import { createWorkers } from '../worker';
-import { startProcessObservability } from '../observability/process';
+import { startObservedWorkers } from '../worker';
 import { info, out } from './output';
 
 const DEFAULT_MANIFEST = fileURLToPath(new URL('../../data/manifests/Musical-Trinity-Krithi-Test-60.csv', import.meta.url));
@@ -46,16 +45,8 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
   const sql = await prepareDatabase(config.databaseUrl, { max: 20 });
   info('starting Temporal…');
   const temporal = await connectTemporal(config, { startDevServer: true });
-  const obs = await startProcessObservability(config, sql, { command: 'demo', withSdkMetrics: true });
+  const { workers, obs } = await startObservedWorkers('demo', { config, address: temporal.address, sql });
   if (obs.server) info(`metrics: curl ${obs.server.url}`);
-  const workers = await createWorkers({
-    config,
-    address: temporal.address,
-    sql,
-    metrics: obs.metrics,
-    logger: obs.logger,
-    sdkMetricsAddress: obs.sdkMetricsAddress,
-  });
   const running = workers.run();
 
   const stop = async () => {

@@ -17,8 +17,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createServices } from '../services';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase, type TemporalHandle } from '../stack';
-import { startProcessObservability } from '../observability/process';
-import { createWorkers } from '../worker';
+import { startObservedWorkers } from '../worker';
 import { info } from './output';
 
 const MANIFEST_DIR = fileURLToPath(new URL('../../data/manifests/', import.meta.url));
@@ -90,15 +89,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
     return 0;
   }
 
-  const obs = await startProcessObservability(config, sql, { command: 'serve', withSdkMetrics: true });
-  const workers = await createWorkers({
-    config,
-    address: temporal.address,
-    sql,
-    metrics: obs.metrics,
-    logger: obs.logger,
-    sdkMetricsAddress: obs.sdkMetricsAddress,
-  });
+  const { workers, obs } = await startObservedWorkers('serve', { config, address: temporal.address, sql });
   const running = workers.run();
   const services = createServices({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
   const app = createApp({

@@ -1,23 +1,14 @@
 import type { Config } from '../config';
 import { createSql } from '../db/client';
-import { startProcessObservability } from '../observability/process';
 import { connectTemporal } from '../stack';
-import { createWorkers } from '../worker';
+import { startObservedWorkers } from '../worker';
 import { info } from './output';
 
 /** `krithi-import worker`: runs until SIGINT/SIGTERM, then drains within the grace time, exits 0. */
 export async function runWorkerCommand(config: Config, _args: string[]): Promise<number> {
   const sql = createSql(config.databaseUrl, { max: 10 });
   const temporal = await connectTemporal(config, { startDevServer: false });
-  const obs = await startProcessObservability(config, sql, { command: 'worker', withSdkMetrics: true });
-  const workers = await createWorkers({
-    config,
-    address: temporal.address,
-    sql,
-    metrics: obs.metrics,
-    logger: obs.logger,
-    sdkMetricsAddress: obs.sdkMetricsAddress,
-  });
+  const { workers, obs } = await startObservedWorkers('worker', { config, address: temporal.address, sql });
   info(
     `worker polling ${config.taskQueuePrefix}-* on ${temporal.address} (Ctrl-C to stop)` +
       (obs.server ? `; metrics on ${obs.server.url}` : ''),

@@ -4,8 +4,8 @@
  * loopback-only port of its own (the core runtime serves it, we cannot add to it), so this
  * endpoint fetches that text and appends it: operators scrape one target per process.
  */
+import { freePort } from '../net';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 
@@ -77,13 +77,5 @@ async function fetchSdk(url: string): Promise<string> {
 
 /** A loopback address with a free port for the SDK's exporter (it cannot report a port it chose itself). */
 export async function freeLoopbackAddress(): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freePort()}`;
 }
