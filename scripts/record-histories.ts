@@ -5,12 +5,13 @@
  * saves each workflow's history as JSON in test/fixtures/histories/. Re-run it after every
  * intended workflow change; test/workflows/replay.test.ts replays them against the current code.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { parseConfig } from '../src/config';
 import { startFixtureSite } from '../src/fixture-site/server';
 import { parseManifestAll } from '../src/manifest/parse';
@@ -26,11 +27,17 @@ import { createWorkers } from '../src/worker';
 const OUT = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 const SITES = ['guru-guha.blogspot.com', 'syamakrishnavaibhavam.blogspot.com', 'thyagaraja-vaibhavam.blogspot.com'];
 const DATABASE_URL = process.env.HISTORIES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_histories';
-const PORT = Number(process.env.HISTORIES_TEMPORAL_PORT ?? 17433);
+/** A free port for the throwaway dev server. */
+const PORT = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as { port: number };
+    probe.close(() => resolve(port));
+  });
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'krithi-histories-'));
 const bin = ensureTemporalBinary();
-const server = await startDevServer({ bin, dbFile: join(dir, 'temporal.db'), port: PORT, headless: true, synchronous: 'OFF' });
+const server = await startDevServer({ bin, dbFile: join(dir, 'temporal.db'), port: PORT, headless: true, synchronous: 'OFF', logFile: join(dir, 'temporal.log') });
 const site = await startFixtureSite({ port: 0, latencyMs: 0, defaultFaults: false });
 const sql = await prepareDatabase(DATABASE_URL, { max: 10 });
 const connection = await Connection.connect({ address: server.address });
@@ -133,6 +140,9 @@ try {
   await until(async () => (await client.workflow.getHandle(batchWorkflowId(cancel.batchId)).describe()).status.name !== 'RUNNING', 'batch closed');
   await save('batch-cancelled', cancel.workflowId);
   await save('row-cancelled', rowWorkflowId(cancel.batchId, 2));
+} catch (err) {
+  console.error(readFileSync(join(dir, 'temporal.log'), 'utf8').split('\n').slice(-20).join('\n'));
+  throw err;
 } finally {
   workers.shutdown();
   await running.catch(() => {});
