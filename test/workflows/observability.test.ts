@@ -10,7 +10,7 @@ import { createMetrics, registerReviewQueueGauges, type Metrics } from '../../sr
 import { freeLoopbackAddress, startMetricsServer, type MetricsServer } from '../../src/observability/metrics-server';
 import { createReviewService } from '../../src/services/reviews';
 import { rowWorkflowId } from '../../src/shared';
-import { createHarness, manifest, SITES, type Harness } from '../support/harness';
+import { createHarness, manifest, SITES, unknownRaga, type Harness } from '../support/harness';
 
 let h: Harness;
 let metrics: Metrics;
@@ -147,7 +147,7 @@ describe('when a batch is imported by workers with a metrics registry', () => {
 
 describe('when a row waits for review longer than the review deadline', () => {
   it('then it is flagged overdue by the gauge and by listPending({overdue}), and still waits', async () => {
-    const res = await h.submit(manifest(1, { raga: 'qwzx rAgaM' }));
+    const res = await h.submit(manifest(1, { raga: unknownRaga() }));
     const rowId = await h.waitFor(async () => {
       const [r] = await h.rows(res.batchId);
       return r?.status === 'PENDING_REVIEW' ? r.id : undefined;
