@@ -14,7 +14,7 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,8 +37,10 @@ const externalImports: Plugin = {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       if (args.path.startsWith('.')) {
-        const path = args.path.replace(/\.ts$/, '');
-        return { path: path.endsWith('.js') ? path : `${path}.js`, external: true };
+        const path = args.path.replace(/\.(ts|js)$/, '');
+        // `../services` may name a directory: its index module.
+        const isDir = !existsSync(join(args.resolveDir, `${path}.ts`)) && existsSync(join(args.resolveDir, path, 'index.ts'));
+        return { path: isDir ? `${path}/index.js` : `${path}.js`, external: true };
       }
       return { path: args.path, external: true };
     });

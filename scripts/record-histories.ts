@@ -5,12 +5,12 @@
  * saves each workflow's history as JSON in test/fixtures/histories/. Re-run it after every
  * intended workflow change; test/workflows/replay.test.ts replays them against the current code.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { execFileSync } from 'node:child_process';
+import proto from '@temporalio/proto';
 import { createServer } from 'node:net';
 import { parseConfig } from '../src/config';
 import { startFixtureSite } from '../src/fixture-site/server';
@@ -65,7 +65,7 @@ const run = Date.now().toString(36);
 
 async function submit(name: string, rows: { raga?: string; fault?: Parameters<typeof site.setFault>[1] }[], settings: Partial<BatchSettings> = {}) {
   const lines = ['Krithi,Raga,Hyperlink'];
-  rows.forEach((r, i) => lines.push(`${name} ${i},${r.raga ?? 'kalyANi'},https://${SITES[i % 3]}/2024/09/${run}-${name}-${i}.html`));
+  rows.forEach((r, i) => lines.push(`${name} ${run} ${i},${r.raga ?? 'kalyANi'},https://${SITES[i % 3]}/2024/09/${run}-${name}-${i}.html`));
   const csv = `${lines.join('\r\n')}\r\n`;
   const { entries } = await parseManifestAll(csv);
   site.addRows(entries.flatMap((e) => (e.kind === 'record' ? [{ url: e.normalizedUrl, title: e.title, raga: e.raga }] : [])));
@@ -84,21 +84,25 @@ const statusOf = async (batchId: string, line: number) =>
   (await sql`SELECT status FROM import_rows WHERE batch_id = ${batchId} AND line = ${line}`)[0]?.status as string | undefined;
 
 /**
- * The history in proto-JSON, as `temporal workflow show --output json` writes it (the SDK's
- * historyToJSON trips over two copies of protobufjs under ESM); the replayer reads this format.
+ * The history as JSON from protobufjs's `toObject` (enums by name, 64-bit numbers and bytes as
+ * strings), which `History.fromObject` reads back exactly. The SDK's historyToJSON/historyFromJSON
+ * trip over the two copies of protobufjs in this install ("type must be a Type").
  */
 async function save(name: string, workflowId: string, runId?: string) {
-  const args = ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'];
-  if (runId) args.push('--run-id', runId);
-  const json = execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const events = (JSON.parse(json) as { events?: unknown[] }).events?.length ?? 0;
-  writeFileSync(join(OUT, `${name}.json`), json.endsWith('\n') ? json : `${json}\n`);
-  console.log(`recorded ${name} (${events} events)`);
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const json = proto.temporal.api.history.v1.History.toObject(history as proto.temporal.api.history.v1.History, {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
+  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
+  console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 }
 
 try {
   // Happy path: three rows imported, the batch completes.
   const happy = await submit('happy', [{}, {}, {}]);
+  console.log(`happy batch ${happy.batchId} on ${server.address}`);
   await client.workflow.getHandle(happy.workflowId).result();
   await save('batch-happy', happy.workflowId);
   await save('row-happy', rowWorkflowId(happy.batchId, 2));
@@ -140,9 +144,6 @@ try {
   await until(async () => (await client.workflow.getHandle(batchWorkflowId(cancel.batchId)).describe()).status.name !== 'RUNNING', 'batch closed');
   await save('batch-cancelled', cancel.workflowId);
   await save('row-cancelled', rowWorkflowId(cancel.batchId, 2));
-} catch (err) {
-  console.error(readFileSync(join(dir, 'temporal.log'), 'utf8').split('\n').slice(-20).join('\n'));
-  throw err;
 } finally {
   workers.shutdown();
   await running.catch(() => {});
