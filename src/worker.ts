@@ -45,7 +45,11 @@ export function workflowBundle(prebuiltPath?: string): Promise<{ codePath: strin
       mkdirSync(cacheDir, { recursive: true });
       const script = fileURLToPath(new URL('../scripts/bundle-workflows.ts', import.meta.url));
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, codePath], { stdio: ['ignore', 'ignore', 'inherit'] });
+        // From the repo root, so `--import tsx` resolves wherever the worker was started.
+        const child = spawn(process.execPath, ['--import', 'tsx', script, codePath], {
+          cwd: fileURLToPath(new URL('../', import.meta.url)),
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.once('error', reject);
         child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`workflow bundling failed (${code})`))));
       });

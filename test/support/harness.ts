@@ -31,6 +31,8 @@ export interface HarnessOptions {
   address?: string;
   /** Keep fetched pages in PostgreSQL (default off, so a changed fixture page is fetched again). */
   pageCache?: boolean;
+  /** A pre-built workflow bundle (a different deploy of the workflow code). */
+  bundlePath?: string;
   /** Reuse another harness's queues (a restarted deployment keeps its configuration). */
   taskQueuePrefix?: string;
   /** Observability handed to the workers (metrics registry, JSON logger, SDK exporter address). */
@@ -75,6 +77,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     WORKER_SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'error',
     PAGE_CACHE: opts.pageCache ? 'on' : 'off',
+    ...(opts.bundlePath ? { WORKFLOW_BUNDLE_PATH: opts.bundlePath } : {}),
     HOME: process.env.HOME,
   });
   const settings = { ...batchSettingsFrom(config), reconcileIntervalMs: opts.reconcileIntervalMs ?? 5_000 };
