@@ -4,7 +4,7 @@
  * first, so the size limit applies to the decoded bytes and a small compressed bomb is refused
  * as soon as it grows past the limit.
  */
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { ManifestSource } from '../manifest/parse';
 import { Problem } from './problems';
@@ -22,13 +22,16 @@ function decoded(req: Request): AsyncIterable<Uint8Array> {
   if (!req.body) return (async function* () {})();
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   const raw = Readable.fromWeb(req.body as never);
-  let stream: NodeJS.ReadableStream;
+  let stream: Readable;
   if (encoding === 'identity' || encoding === '') stream = raw;
-  else if (encoding === 'gzip' || encoding === 'x-gzip') stream = raw.pipe(createGunzip());
-  else if (encoding === 'deflate') stream = raw.pipe(createInflate());
-  else if (encoding === 'br') stream = raw.pipe(createBrotliDecompress());
+  else if (encoding === 'gzip' || encoding === 'x-gzip') stream = createGunzip();
+  else if (encoding === 'deflate') stream = createInflate();
+  else if (encoding === 'br') stream = createBrotliDecompress();
   else throw new Problem(415, `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported (gzip, deflate, br)`);
-  if (stream !== raw) raw.on('error', (err) => (stream as unknown as Readable).destroy(err));
+  // pipeline() owns the errors of both streams: a body that is not valid gzip fails the decoder,
+  // whose error then surfaces through the iterator below — even when it happens before anyone
+  // reads (an unheard 'error' event would crash the process).
+  if (stream !== raw) pipeline(raw, stream as NodeJS.WritableStream & Readable, () => undefined);
   return (async function* () {
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;

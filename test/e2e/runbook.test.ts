@@ -73,7 +73,7 @@ afterAll(async () => {
  * A raga name the resolver cannot match. Unique per row: approving one with `--raga` teaches the
  * resolver that name as an alias, and later rows would then be imported without review.
  */
-const unknownRaga = () => `qwzx${randomBytes(3).toString('hex')} rAgaM`;
+const unknownRaga = () => `${[...randomBytes(7)].map((b) => 'bcdfgklmnprstvz'[b % 15]).join('')}x rAgaM`;
 
 interface Row {
   url: string;

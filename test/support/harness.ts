@@ -143,7 +143,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
  * the resolver new aliases, so a spelling reused across tests would stop being unknown.
  */
 export function unknownRaga(): string {
-  return `qwzx ${randomBytes(3).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!)} rAgaM`;
+  // Consonant clusters no raga name or alias resembles (and no shared token with other tests').
+  const letters = 'bcdfgklmnprstvz';
+  return `${[...randomBytes(7)].map((b) => letters[b % letters.length]).join('')}x rAgaM`;
 }
 
 /** A manifest with `n` rows spread over the three sites, unique per call. */
