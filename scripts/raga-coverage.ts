@@ -3,13 +3,14 @@
  * counts of distinct spellings and of rows per confidence, then every MEDIUM/LOW spelling with its
  * best candidate. Run: npx tsx scripts/raga-coverage.ts [--high] (also list the HIGH ones).
  */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse/sync';
 import { createMatcher, type Match } from '../src/resolution/matcher';
 import { loadShippedReference } from '../src/resolution/reference';
 
-const MANIFEST_DIR = process.env.MANIFEST_DIR ?? '/work/shared/data/manifests';
+const MANIFEST_DIR = process.env.MANIFEST_DIR ?? fileURLToPath(new URL('../data/manifests', import.meta.url));
 const MANIFESTS = [
   'Dikshitar-Krithi-For-Import.csv',
   'Syama-Sastri-Krithi-For-Import.csv',

@@ -108,7 +108,7 @@ describe('krithi-import extract', () => {
 });
 
 describe('the published schema', () => {
-  const dir = '/work/shared/data/html';
+  const dir = join(import.meta.dirname, '../fixtures/saved-pages');
   const files = [
     ...readdirSync(dir).map((f) => join(dir, f)),
     ...readdirSync(join(ROOT, 'test/fixtures/html')).map((f) => join(ROOT, 'test/fixtures/html', f)),

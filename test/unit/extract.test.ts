@@ -7,8 +7,8 @@ import { findRagaTala, parseRagaTalaLine } from '../../src/scraping/metadata';
 import { parseLyricLines, parseSectionHeader } from '../../src/scraping/sections';
 import type { Extraction } from '../../src/scraping/types';
 
-const SHARED = '/work/shared/data';
-const html = (name: string): string => readFileSync(join(SHARED, 'html', name), 'utf8');
+const FIXTURES = join(import.meta.dirname, '../fixtures');
+const html = (name: string): string => readFileSync(join(FIXTURES, 'saved-pages', name), 'utf8');
 const local = (name: string): string => readFileSync(join(import.meta.dirname, '../fixtures/html', name), 'utf8');
 const labels = (e: Pick<Extraction, 'sections'>): string[] => e.sections.map((s) => `${s.type}${s.number ?? ''}`);
 
@@ -232,7 +232,7 @@ describe('extractKrithi on the synthetic traps', () => {
 });
 
 describe('structure_parser text fixtures', () => {
-  const dir = join(SHARED, 'text-fixtures');
+  const dir = join(FIXTURES, 'text');
   const cases = readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
     .map((f) => ({

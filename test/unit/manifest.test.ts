@@ -449,8 +449,8 @@ describe('parseManifest — sources and streaming', () => {
   });
 });
 
-// The catalogue team's real manifests (see /work/shared/data/README.md).
-const MANIFEST_DIRS = [join(import.meta.dirname, '../../data/manifests'), '/work/shared/data/manifests'];
+// The catalogue team's real manifests (copied into data/manifests; see README "Data").
+const MANIFEST_DIRS = [join(import.meta.dirname, '../../data/manifests')];
 const manifestDir = MANIFEST_DIRS.find((dir) => existsSync(join(dir, 'Dikshitar-Krithi-For-Import.csv')));
 
 describe.skipIf(manifestDir === undefined)('parseManifest — the real manifests', () => {
