@@ -16,10 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
-import { createSql, type Sql } from '../src/db/client';
+import { createSql, resetDatabase, type Sql } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { seedReference } from '../src/db/reference';
 import { startFixtureSite, type FixtureSite } from '../src/fixture-site/server';
@@ -111,14 +110,7 @@ async function main() {
   // PostgreSQL: a dedicated database, reset; under --chaos a private cluster the run may restart.
   const privatePg = opt.chaos ? startPrivatePostgres(await freePort()) : undefined;
   const databaseUrl = privatePg?.url ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_bench';
-  const dbName = new URL(databaseUrl).pathname.slice(1);
-  if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(dbName)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in it');
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  await a.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await a.unsafe(`CREATE DATABASE "${dbName}"`);
-  await a.end();
+  await resetDatabase(databaseUrl, 'bench');
   const sql: Sql = createSql(databaseUrl, { max: 10 });
   await migrate(sql);
   await seedReference(sql);

@@ -39,3 +39,23 @@ export async function ensureDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * Drops and re-creates a scratch database (tests, benchmarks). Refuses any database whose name
+ * lacks `marker`, so a mistyped URL can never wipe a real one.
+ */
+export async function resetDatabase(url: string, marker: string): Promise<void> {
+  const dbName = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!/^[a-z0-9_]+$/.test(dbName) || !dbName.includes(marker))
+    throw new Error(`refusing to reset database ${JSON.stringify(dbName)}: its name must contain "${marker}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  try {
+    // Identifiers cannot be parameters; the name is checked against a strict pattern above.
+    await sql.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await sql.unsafe(`CREATE DATABASE "${dbName}"`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

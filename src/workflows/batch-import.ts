@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { createBatchActivities } from '../activities/batch';
+import type { createBatchActivities, NextRow } from '../activities/batch';
 import {
   isTerminal,
   rowWorkflowId,
@@ -143,14 +143,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     upsertSearchAttributes([{ key: ImportStatusKey, value }]);
   };
 
-  const startRow = async (row: {
-    rowId: string;
-    line: number;
-    site: string;
-    status: RowStatus;
-    title?: string | null;
-    raga?: string | null;
-  }) => {
+  const startRow = async (row: NextRow) => {
     // Reserve the slot before starting: a fast child may report back before startChild resolves.
     const holdsSlot = row.status !== 'PENDING_REVIEW';
     if (holdsSlot) inFlight.add(row.line);

@@ -7,11 +7,10 @@ import { freePort } from '../../src/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import postgres from 'postgres';
 import { Connection } from '@temporalio/client';
 import { ensureTemporalBinary, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
-import { createSql } from '../../src/db/client';
+import { createSql, resetDatabase } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { seedReference } from '../../src/db/reference';
 
@@ -47,16 +46,7 @@ let stateDir: string | undefined;
 
 export async function setup(project: TestProject) {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_test';
-  const url = new URL(databaseUrl);
-  const dbName = url.pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(dbName) || !dbName.includes('test'))
-    throw new Error(`TEST_DATABASE_URL must name a dedicated test database (with "test" in its name), got ${dbName}`);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  await a.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await a.unsafe(`CREATE DATABASE "${dbName}"`);
-  await a.end();
+  await resetDatabase(databaseUrl, 'test');
   const sql = createSql(databaseUrl, { max: 2 });
   await migrate(sql);
   await seedReference(sql);
