@@ -6,7 +6,8 @@
  */
 import type { Sql } from '../db/client';
 import type { Matcher } from '../resolution/matcher';
-import { comparisonKey, splitRagaList } from '../resolution/normalize';
+import { splitRagaList } from '../resolution/normalize';
+import { titleKey } from '../resolution/title-key';
 import { loadShippedReference } from '../resolution/reference';
 
 export type DuplicateCandidate =
@@ -24,9 +25,7 @@ export interface DuplicateQuery {
   ragaIds: string[];
 }
 
-export function titleKey(title: string): string {
-  return comparisonKey(title, { stripHonorifics: false });
-}
+export { titleKey };
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && [...new Set(a)].every((x) => b.includes(x));
 
@@ -44,7 +43,7 @@ export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: Dupl
 
   const krithis = await sql`
     SELECT id, title, source_url FROM krithis
-    WHERE source_key <> ${q.sourceKey} AND composer_id = ${q.composerId}
+    WHERE title_key = ANY(${[...keys]}::text[]) AND source_key <> ${q.sourceKey} AND composer_id = ${q.composerId}
       AND raga_ids @> ${q.ragaIds}::text[] AND raga_ids <@ ${q.ragaIds}::text[]`;
   for (const k of krithis) {
     if (keys.has(titleKey(k.title as string))) {
@@ -56,7 +55,8 @@ export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: Dupl
   // resolves first. A row not yet resolved is judged by its manifest raga and its site's composer.
   const rows = await sql`
     SELECT id, line, title, raga, site, resolution->'chosen' AS chosen FROM import_rows
-    WHERE batch_id = ${q.batchId} AND kind = 'record' AND line < ${q.line} AND id <> ${q.rowId}
+    WHERE batch_id = ${q.batchId} AND title_key = ANY(${[...keys]}::text[])
+      AND kind = 'record' AND line < ${q.line} AND id <> ${q.rowId}
       AND status NOT IN ('REJECTED', 'CANCELLED')`;
   for (const r of rows) {
     const chosen = r.chosen as { composerId?: string | null; ragaIds?: string[] } | null;

@@ -12,6 +12,7 @@ import type { ReferenceCache } from './reference-cache';
 import { recordReviewerAliases } from '../db/reference';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
 import { describeDuplicate, findProbableDuplicates } from './duplicates';
+import { titleKey } from '../resolution/title-key';
 import type { Metrics } from '../observability/metrics';
 
 export interface RowDeps {
@@ -310,6 +311,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
           const [updated] = await tx`
             UPDATE krithis SET
               title = ${keep('title') ? existing.title : title},
+              title_key = ${titleKey(keep('title') ? (existing.title as string) : title)},
               composer_id = ${keep('composer') ? existing.composer_id : composerId},
               raga_ids = ${keep('ragas') ? existing.raga_ids : ragaIds}::text[],
               tala_id = ${keep('tala') ? existing.tala_id : talaId},
@@ -322,9 +324,9 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
           krithiId = String(updated!.id);
         } else {
           const [inserted] = await tx`
-            INSERT INTO krithis (source_key, source_url, title, composer_id, raga_ids, tala_id, language, sections,
+            INSERT INTO krithis (source_key, source_url, title, title_key, composer_id, raga_ids, tala_id, language, sections,
                                  variants, reviewer_fields, created_batch_id, created_row_id, last_row_id)
-            VALUES (${row.source_key}, ${row.normalized_url}, ${title}, ${composerId}, ${ragaIds}::text[], ${talaId},
+            VALUES (${row.source_key}, ${row.normalized_url}, ${title}, ${titleKey(title)}, ${composerId}, ${ragaIds}::text[], ${talaId},
                     ${scraped.language ?? null}, ${tx.json((scraped.sections ?? []) as never)},
                     ${tx.json((scraped.variants ?? []) as never)}, ${reviewerFields}::text[], ${row.batch_id}, ${rowId}, ${rowId})
             RETURNING id`;

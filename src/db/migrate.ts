@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { backfillTitleKeys } from './backfill';
 import type { Sql } from './client';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -23,7 +24,7 @@ export function listMigrations(): { version: string; file: string }[] {
 }
 
 export async function migrate(sql: Sql): Promise<MigrationResult> {
-  return sql.begin(async (tx) => {
+  const result = await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${LOCK_ID})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
@@ -38,4 +39,7 @@ export async function migrate(sql: Sql): Promise<MigrationResult> {
     const all = listMigrations();
     return { applied, current: all.at(-1)?.version ?? null };
   });
+  // Derived columns SQL cannot compute, for rows written before they existed.
+  await backfillTitleKeys(sql);
+  return result;
 }

@@ -11,6 +11,7 @@ import {
 import type { Sql } from '../db/client';
 import { batchCounts, getBatch, type BatchRecord } from '../db/batches';
 import { parseManifest, type ManifestSource } from '../manifest/parse';
+import { titleKey } from '../resolution/title-key';
 import { WORKFLOW_TYPES, batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../workflows/messages';
@@ -46,7 +47,7 @@ export interface BatchServiceDeps {
 const ROW_CHUNK = 500;
 const ROW_COLUMNS = [
   'batch_id', 'line', 'raw', 'kind', 'title', 'raga', 'url', 'normalized_url', 'site', 'source_key', 'status',
-  'duplicate_of_line', 'error_type', 'error_message',
+  'duplicate_of_line', 'error_type', 'error_message', 'title_key',
 ] as const;
 
 /** Opaque, URL-safe, short: 12 base32 characters (60 bits). */
@@ -158,6 +159,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
                 ...base,
                 kind: 'record',
                 title: e.title,
+                title_key: titleKey(e.title),
                 raga: e.raga,
                 url: e.url,
                 normalized_url: e.normalizedUrl,
