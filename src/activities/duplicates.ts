@@ -8,7 +8,7 @@ import type { Sql } from '../db/client';
 import type { Matcher } from '../resolution/matcher';
 import { splitRagaList } from '../resolution/normalize';
 import { titleKey } from '../resolution/title-key';
-import { loadShippedReference } from '../resolution/reference';
+import { composerForSite } from '../resolution/reference';
 
 export type DuplicateCandidate =
   | { kind: 'krithi'; krithiId: string; sourceUrl: string; title: string }
@@ -29,13 +29,6 @@ export { titleKey };
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && [...new Set(a)].every((x) => b.includes(x));
 
-/** The composer a source site implies (each source blog is devoted to one composer). */
-function siteComposerId(site: string | null): string | null {
-  if (!site) return null;
-  const c = loadShippedReference().composers.find((e) => ((e.meta as { sites?: string[] } | undefined)?.sites ?? []).includes(site));
-  return c?.id ?? null;
-}
-
 export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: DuplicateQuery): Promise<DuplicateCandidate[]> {
   const keys = new Set(q.titles.filter((t): t is string => !!t && t.trim() !== '').map(titleKey).filter((k) => k !== ''));
   if (keys.size === 0 || q.ragaIds.length === 0) return [];
@@ -46,9 +39,7 @@ export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: Dupl
     WHERE title_key = ANY(${[...keys]}::text[]) AND source_key <> ${q.sourceKey} AND composer_id = ${q.composerId}
       AND raga_ids @> ${q.ragaIds}::text[] AND raga_ids <@ ${q.ragaIds}::text[]`;
   for (const k of krithis) {
-    if (keys.has(titleKey(k.title as string))) {
-      found.push({ kind: 'krithi', krithiId: String(k.id), sourceUrl: k.source_url as string, title: k.title as string });
-    }
+    found.push({ kind: 'krithi', krithiId: String(k.id), sourceUrl: k.source_url as string, title: k.title as string });
   }
 
   // Earlier rows of this batch only, so of two equal rows exactly the later one is held, whichever
@@ -61,8 +52,7 @@ export async function findProbableDuplicates(sql: Sql, matcher: Matcher, q: Dupl
   for (const r of rows) {
     const chosen = r.chosen as { composerId?: string | null; ragaIds?: string[] } | null;
     const scrapedTitle = (r.title as string | null) ?? '';
-    if (!keys.has(titleKey(scrapedTitle))) continue;
-    const composerId = chosen?.composerId ?? siteComposerId(r.site as string | null);
+    const composerId = chosen?.composerId ?? composerForSite(r.site as string | null)?.id ?? null;
     const ragaIds =
       chosen?.ragaIds ??
       splitRagaList((r.raga as string | null) ?? '')

@@ -7,7 +7,7 @@ import type { Sql } from '../db/client';
 import { decideApproval, resolveRow, type ResolveInput } from '../resolution/policy';
 import type { ReviewDecision, RowStatus } from '../shared';
 import { TERMINAL_STATUSES } from '../shared';
-import { loadShippedReference } from '../resolution/reference';
+import { composerForSite } from '../resolution/reference';
 import type { ReferenceCache } from './reference-cache';
 import { recordReviewerAliases } from '../db/reference';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
@@ -405,8 +405,6 @@ function lowerKeys(raw: Record<string, string>): Record<string, string> {
 
 /** The site implies the composer (each source blog is devoted to one of the Trinity). */
 function siteComposerHint(site: string): ResolveInput['composerHints'] {
-  const composer = loadShippedReference().composers.find((c) =>
-    ((c.meta as { sites?: string[] } | undefined)?.sites ?? []).includes(site),
-  );
+  const composer = composerForSite(site);
   return composer ? [{ source: 'site', value: composer.name }] : [];
 }

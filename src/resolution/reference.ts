@@ -161,3 +161,9 @@ export function mergeReference(
   }
   return merged;
 }
+
+/** The composer a source site implies (each source blog is devoted to one of the Trinity). */
+export function composerForSite(site: string | null | undefined, ref: ReferenceData = loadShippedReference()): RefEntity | null {
+  if (!site) return null;
+  return ref.composers.find((c) => ((c.meta as { sites?: string[] } | undefined)?.sites ?? []).includes(site)) ?? null;
+}
