@@ -4,7 +4,12 @@
  * state), then the decision goes to the row's workflow as the `review` update, which answers once
  * the workflow has recorded it.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { WorkflowErrorType, rowWorkflowId, type ReviewDecision, type ReviewResult } from '../shared';
@@ -127,6 +132,8 @@ export async function checkOverrides(sql: Sql, decision: ReviewDecision): Promis
 }
 
 function isDeadline(err: unknown): boolean {
+  // The client reports a poll that ran out of time as its own error type, or as gRPC's code.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const e = err as { code?: number; cause?: { code?: number } };
   // gRPC DEADLINE_EXCEEDED = 4
   return e?.code === 4 || e?.cause?.code === 4 || /deadline/i.test(String((err as Error)?.message));
