@@ -3,6 +3,8 @@ export interface Sample {
   t: number;
   done: number;
   inFlight: number;
+  /** The largest worker process's RSS at this moment (not drawn; kept in the samples CSV). */
+  workerRssMb?: number;
 }
 
 export function renderSvg(samples: Sample[], opts: { title: string; boundSeconds: number | null }): string {

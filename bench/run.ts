@@ -6,15 +6,22 @@
  *
  *   npm run bench -- [--rows N] [--sites K] [--rate R] [--latency MS] [--workers W] [--baseline]
  *                    [--window N] [--rows-per-run N] [--no-fairness] [--chaos] [--label TEXT]
+ *                    [--max-seconds S]
+ *
+ * Manifests are submitted the way an editor does: streamed to `POST /v1/batches` of a real
+ * API-only `serve` process, whose memory is sampled beside the workers'. With --max-seconds a run
+ * that has not finished by then stops and reports what it reached (`partial: true`), with its
+ * growth curve (throughput and memory per tenth of the rows done) — for runs longer than a session.
  *
  * Figures go to stderr; the last line of stdout is one JSON object, also written with an SVG of
- * the run to bench/out/.
+ * the run and a CSV of its samples to bench/out/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
@@ -23,8 +30,6 @@ import { migrate } from '../src/db/migrate';
 import { seedReference } from '../src/db/reference';
 import { startFixtureSite, type FixtureSite } from '../src/fixture-site/server';
 import { parseManifestAll } from '../src/manifest/parse';
-import { createBatchService, type SubmitResult } from '../src/services/batches';
-import { batchSettingsFrom } from '../src/services/settings';
 import { ensureTemporalBinary, startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { registerSearchAttributes } from '../src/temporal/namespace-setup';
 import { runBaseline } from './baseline';
@@ -51,12 +56,15 @@ const { values: opt } = parseArgs({
     chaos: { type: 'boolean', default: false },
     label: { type: 'string' },
     'worker-heap-mb': { type: 'string', default: '160' },
+    'worker-semi-mb': { type: 'string', default: '8' },
     'sqlite-sync': { type: 'string', default: 'NORMAL' },
     'no-eager': { type: 'boolean', default: false },
     // Fairness probe: a small batch on the first site, submitted while the big one drains it.
     'probe-rows': { type: 'string' },
     'probe-after': { type: 'string', default: '20' },
     'keep-db': { type: 'boolean', default: false },
+    'max-seconds': { type: 'string' },
+    'api-heap-mb': { type: 'string', default: '128' },
   },
 });
 
@@ -151,13 +159,17 @@ async function main() {
     SCRAPE_INITIAL_RETRY_MS: '200',
     LOG_LEVEL: 'error',
     PAGE_CACHE: 'off', // every row fetches its page: the site limit is what is measured
+    REVIEW_POLICY: 'auto', // uncertain rows are decided by policy: nobody has to review
     METRICS_PORT: '0',
   };
   const workers: ChildProcess[] = [];
   const startWorker = () => {
-    // A bounded old space makes V8 collect sooner instead of growing towards its default limit.
-    const w = spawn(process.execPath, [`--max-old-space-size=${opt['worker-heap-mb']}`, join(ROOT, 'bin/krithi-import.js'), 'worker'], {
-      env: { ...process.env, ...env },
+    // The flags of `npm run worker`: a bounded old space and young generation make V8 collect
+    // sooner instead of growing towards its defaults, and two malloc arenas stop glibc keeping one
+    // per thread (docs/PERFORMANCE.md, Tuning).
+    const flags = [`--max-old-space-size=${opt['worker-heap-mb']}`, `--max-semi-space-size=${opt['worker-semi-mb']}`];
+    const w = spawn(process.execPath, [...flags, join(ROOT, 'bin/krithi-import.js'), 'worker'], {
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     workers.push(w);
@@ -169,18 +181,18 @@ async function main() {
   log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const config = parseConfig({ ...env, HOME: process.env.HOME });
-  const settings = { ...batchSettingsFrom(config), reviewPolicy: 'auto' as const, reconcileIntervalMs: 10_000 };
-  const service = createBatchService({ sql, client });
+  const api = await startApi(env, Math.max(...p.files.map((f) => statSync(f.path).size)) + 1024);
+  let apiPeak = api.rssBeforeMb;
+  const apiSampler = setInterval(() => {
+    apiPeak = Math.max(apiPeak, procRssMb(api.pid));
+  }, 50);
 
-  // Submit every file, then follow PostgreSQL until every row is terminal.
+  // Submit every file through the API, then follow PostgreSQL until every row is terminal.
   const tSubmit = Date.now();
-  const submitted: SubmitResult[] = [];
-  for (const f of p.files) {
-    submitted.push(
-      await service.submit({ source: createReadStream(f.path), createdBy: 'bench', maxBytes: 1 << 30, settings }),
-    );
-  }
+  const submitted: Submitted[] = [];
+  for (const f of p.files) submitted.push(await api.submit(f.path));
   const tSubmitted = Date.now();
+  clearInterval(apiSampler);
   const batchIds = submitted.map((s) => s.batchId);
   const accepted = submitted.reduce((n, s) => n + s.acceptedRows, 0);
   log(`submitted ${batchIds.length} batch(es), ${accepted} rows, in ${((tSubmitted - tSubmit) / 1000).toFixed(1)} s`);
@@ -204,6 +216,8 @@ async function main() {
   let benchPeak = 0;
   let lastLog = 0;
   const chaosPlan = opt.chaos ? chaosSchedule(accepted) : [];
+  const maxSeconds = opt['max-seconds'] ? Number(opt['max-seconds']) : Infinity;
+  let partial = false;
   const chaosCosts: Record<string, { atSeconds: number; stallSeconds?: number; doneAtFault: number }> = {};
   let pendingStall: { name: string; done: number; since: number } | undefined;
   for (;;) {
@@ -212,8 +226,11 @@ async function main() {
              count(*) FILTER (WHERE status IN ('SCRAPING','RESOLVING','PERSISTING'))::int AS active
       FROM import_rows WHERE batch_id = ANY(${batchIds}::text[]) AND kind = 'record'`;
     const t = (Date.now() - tSubmitted) / 1000;
-    samples.push({ t, done: c!.done, inFlight: c!.active });
-    for (const w of workers) if (w.pid && w.exitCode === null) workerPeak = Math.max(workerPeak, procRssMb(w.pid));
+    let workerRss = 0;
+    for (const w of workers) if (w.pid && w.exitCode === null) workerRss = Math.max(workerRss, procRssMb(w.pid));
+    workerPeak = Math.max(workerPeak, workerRss);
+    apiPeak = Math.max(apiPeak, procRssMb(api.pid));
+    samples.push({ t, done: c!.done, inFlight: c!.active, workerRssMb: workerRss });
     benchPeak = Math.max(benchPeak, process.memoryUsage().rss / 2 ** 20);
     if (Date.now() - lastLog > 5000) {
       log(`t=${t.toFixed(0)}s done ${c!.done}/${accepted} in flight ${c!.active}`);
@@ -247,7 +264,7 @@ async function main() {
     }
     if (probe && !probe.submittedAt && t >= Number(opt['probe-after'])) {
       probe.submittedAt = Date.now();
-      const r = await service.submit({ source: createReadStream(probe.path), createdBy: 'bench-probe', maxBytes: 1 << 20, settings });
+      const r = await api.submit(probe.path);
       probe.batchId = r.batchId;
       log(`probe: submitted ${probe.rows} rows on ${p.hosts[0]} as batch ${r.batchId}`);
     }
@@ -258,10 +275,21 @@ async function main() {
       if (pc!.done >= probe.rows) probe.doneAt = Date.now();
     }
     if (c!.done >= accepted && (!probe || probe.doneAt)) break;
-    await sleep(probe?.batchId && !probe.doneAt ? 100 : 500);
+    if (t >= maxSeconds) {
+      partial = true;
+      log(`--max-seconds ${maxSeconds} reached at ${c!.done}/${accepted} rows: reporting what was reached`);
+      break;
+    }
+    // Counting a large batch's rows is a scan: sample big runs less often so the benchmark does
+    // not become a load of its own.
+    await sleep(probe?.batchId && !probe.doneAt ? 100 : accepted > 20_000 ? 2000 : 500);
   }
   const tDone = Date.now();
   const wallSeconds = (tDone - tSubmitted) / 1000;
+  // A partial run is measured on the rows it finished; stop the workers first so the figures
+  // below are read from a system at rest.
+  if (partial) await stopWorkers(workers);
+  const rowsDone = samples[samples.length - 1]!.done;
 
   // Figures from PostgreSQL, the fixture site's request log and Temporal's visibility.
   const gets = site.requests().filter((r) => r.status !== 0 && (r as { kind?: string }).kind !== 'robots');
@@ -270,7 +298,8 @@ async function main() {
     SELECT extract(epoch FROM (r.status_changed_at - s.start)) AS secs FROM import_rows r
     JOIN (SELECT row_id, min(at) AS start FROM audit_events WHERE batch_id = ANY(${batchIds}::text[]) GROUP BY row_id) s
       ON s.row_id = r.id
-    WHERE r.batch_id = ANY(${batchIds}::text[]) AND r.kind = 'record'`).map((r) => Number(r.secs));
+    WHERE r.batch_id = ANY(${batchIds}::text[]) AND r.kind = 'record'
+      AND r.status IN ('IMPORTED','REJECTED','FAILED','CANCELLED')`).map((r) => Number(r.secs));
   const [counts] = await sql`
     SELECT count(*) FILTER (WHERE status = 'IMPORTED')::int AS imported,
            count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected,
@@ -297,27 +326,32 @@ async function main() {
   const result: Record<string, unknown> = {
     label: opt.label ?? null,
     rows: accepted,
+    partial,
+    rowsDone,
     sites: p.hosts.length,
     rate: rate ?? null,
     latencyMs: Number(opt.latency),
     workers: workersN,
     workerHeapMb: Number(opt['worker-heap-mb']),
+    workerSemiSpaceMb: Number(opt['worker-semi-mb']),
     window: Number(opt.window),
     rowsPerRun: Number(opt['rows-per-run']),
     fairness: !opt['no-fairness'],
     sqliteSynchronous: opt['sqlite-sync'],
     eagerActivities: !opt['no-eager'],
     wallSeconds: round(wallSeconds),
-    rowsPerSecond: round(accepted / wallSeconds),
+    rowsPerSecond: round(rowsDone / wallSeconds),
     boundSeconds: boundSeconds === null ? null : round(boundSeconds),
-    efficiency: boundSeconds === null ? null : round(boundSeconds / wallSeconds, 3),
+    efficiency: boundSeconds === null || partial ? null : round(boundSeconds / wallSeconds, 3),
     firstRequestSeconds: round((firstGet - tSubmitted) / 1000, 3),
     submitSeconds: round((tSubmitted - tSubmit) / 1000),
     rowLatencyP50: round(percentile(latencies, 50)),
     rowLatencyP95: round(percentile(latencies, 95)),
     rowLatencyP99: round(percentile(latencies, 99)),
     workerPeakRssMb: round(workerPeak),
-    apiPeakRssMb: null, // submission runs in the benchmark process until the HTTP API lands
+    apiRssBeforeMb: round(api.rssBeforeMb),
+    apiPeakRssMb: round(apiPeak),
+    apiRssGrowthMb: round(apiPeak - api.rssBeforeMb),
     benchProcessPeakRssMb: round(benchPeak),
     maxHistoryEvents,
     maxHistoryBytes,
@@ -329,6 +363,7 @@ async function main() {
     failed: counts!.failed,
     krithis: counts!.krithis,
     duplicatePersists: counts!.persisted_events - counts!.imported,
+    growth: growthCurve(samples, 10),
   };
   if (opt.chaos) result.chaos = chaosCosts;
   if (probe?.submittedAt && probe.doneAt) {
@@ -339,8 +374,8 @@ async function main() {
   }
 
   // Stop the Temporal side before the baseline so it has the machine to itself.
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+  await stopWorkers(workers);
+  await api.stop();
 
   if (opt.baseline) {
     log('baseline: the same rows through an in-process bounded queue, no Temporal');
@@ -360,10 +395,117 @@ async function main() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const name = `bench-${opt.label ?? `${accepted}rows-${rate ?? 'unthrottled'}`}-${stamp}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(outDir, `${name}.svg`), renderSvg(samples, { title: `${accepted} rows, rate ${rate ?? '∞'}/s/site`, boundSeconds }));
-  for (const [k, v] of Object.entries(result)) log(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  writeFileSync(
+    join(outDir, `${name}.svg`),
+    renderSvg(samples, { title: `${partial ? `${rowsDone} of ` : ''}${accepted} rows, rate ${rate ?? '∞'}/s/site`, boundSeconds }),
+  );
+  writeFileSync(
+    join(outDir, `${name}.samples.csv`),
+    `t,done,inFlight,workerRssMb\n${samples.map((x) => `${round(x.t, 1)},${x.done},${x.inFlight},${round(x.workerRssMb ?? 0, 1)}`).join('\n')}\n`,
+  );
+  for (const [k, v] of Object.entries(result)) if (k !== 'growth') log(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  log('growth (each tenth of the rows done): t s, rows/s in the interval, worker RSS MB');
+  for (const g of result.growth as Growth[]) log(`  ${String(g.rowsDone).padStart(7)} rows  t=${g.t}  ${g.intervalRowsPerSecond} rows/s  ${g.workerRssMb} MB`);
   log(`wrote bench/out/${name}.json and .svg`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+interface Submitted {
+  batchId: string;
+  acceptedRows: number;
+}
+
+/**
+ * An API-only `serve` process, as an editor's upload reaches it: the benchmark streams each
+ * manifest to `POST /v1/batches` and samples the process's memory.
+ */
+async function startApi(env: Record<string, string>, maxBytes: number) {
+  const port = await freePort();
+  const token = `bench-${Date.now()}-0123456789abcdef`;
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${opt['api-heap-mb']}`, '--max-semi-space-size=8', join(ROOT, 'bin/krithi-import.js'), 'serve', '--api-only'],
+    {
+      env: {
+        MALLOC_ARENA_MAX: '2',
+        ...process.env,
+        ...env,
+        API_TOKENS: JSON.stringify([{ name: 'bench', role: 'admin', token }]),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MANIFEST_MAX_BYTES: String(Math.max(maxBytes, 1 << 20)),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the API process exited with ${child.exitCode}`);
+    const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    if (up) break;
+    if (i > 240) throw new Error('the API process did not come up');
+    await sleep(500);
+  }
+  await sleep(1000); // let start-up allocations settle before the baseline reading
+  return {
+    pid: child.pid!,
+    rssBeforeMb: procRssMb(child.pid!),
+    async submit(path: string): Promise<Submitted> {
+      const res = await fetch(`${base}/v1/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+        duplex: 'half',
+      } as RequestInit);
+      const body = (await res.json()) as Submitted & { detail?: string };
+      if (res.status !== 202) throw new Error(`submission answered ${res.status}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function stopWorkers(workers: ChildProcess[]) {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => (w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+}
+
+interface Growth {
+  rowsDone: number;
+  t: number;
+  intervalRowsPerSecond: number;
+  workerRssMb: number;
+}
+
+/**
+ * How cost grows with size: at each 1/n of the rows done, the throughput over the last interval
+ * and the worker's RSS (the largest over the interval). Flat lines mean no growth with rows done.
+ */
+function growthCurve(samples: Sample[], n: number): Growth[] {
+  const out: Growth[] = [];
+  const total = samples[samples.length - 1]?.done ?? 0;
+  let prev = { t: 0, done: 0 };
+  let rss = 0;
+  let k = 1;
+  for (const s of samples) {
+    rss = Math.max(rss, s.workerRssMb ?? 0);
+    if (total > 0 && s.done >= (total * k) / n) {
+      out.push({
+        rowsDone: s.done,
+        t: round(s.t, 1),
+        intervalRowsPerSecond: round((s.done - prev.done) / Math.max(0.001, s.t - prev.t)),
+        workerRssMb: round(rss),
+      });
+      prev = s;
+      rss = 0;
+      while (total > 0 && s.done >= (total * k) / n) k += 1;
+    }
+  }
+  return out;
 }
 
 async function waitForPollers(connection: Connection, taskQueue: string, n: number) {

@@ -54,6 +54,11 @@ const EnvSchema = z.object({
   PAGE_CACHE: z.enum(['on', 'off']).default('on'),
   PAGE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(24 * 60 * 60 * 1000),
   MANIFEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /**
+   * What happens to an uncertain row: `human` parks it for a reviewer; `auto` decides by policy
+   * (approve when a composer and a raga were chosen, reject otherwise) for unattended runs such as the benchmark.
+   */
+  REVIEW_POLICY: z.enum(['human', 'auto']).default('human'),
   RESOLUTION_HIGH: z.coerce.number().min(0).max(1).optional(),
   RESOLUTION_LOW: z.coerce.number().min(0).max(1).optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(20_000),
@@ -163,7 +168,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** port undefined: the command's default; 0: no metrics endpoint. */
   metrics: { port: number | undefined; host: string };
-  review: { deadlineHours: number };
+  review: { deadlineHours: number; policy: 'human' | 'auto' };
   /** tokens is null when API_TOKENS is unset (`npm start` then refuses unless --dev). */
   api: { port: number; host: string; tokens: ApiToken[] | null; rateLimitPerMinute: number };
 }
@@ -225,7 +230,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     logLevel: e.LOG_LEVEL,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
-    review: { deadlineHours: e.REVIEW_DEADLINE_HOURS },
+    review: { deadlineHours: e.REVIEW_DEADLINE_HOURS, policy: e.REVIEW_POLICY },
     api: {
       port: e.PORT,
       host: e.HOST,

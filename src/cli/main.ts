@@ -29,7 +29,9 @@ import type { Logger } from '../observability/logger';
 const USAGE = `usage: krithi-import <command> [options]
 
   demo [manifest] [--keep]        import a manifest end to end against the offline fixture site
-  serve [--dev] [--fixture-site]  worker + HTTP API (npm start); --dev: local Temporal, one-time admin token
+  serve [--dev] [--fixture-site] [--api-only]
+                                  worker + HTTP API (npm start); --dev: local Temporal, one-time admin token;
+                                  --api-only: the API without a worker
   worker                          run the workflow and activity workers
   migrate                         apply database migrations and load the reference data
   ${EXTRACT_USAGE}

@@ -4,6 +4,8 @@
  * or with --dev; a configured server that does not answer is waited for (never swapped for a
  * throwaway one). Without API_TOKENS it refuses to start, except with --dev, which makes one admin
  * token and prints it once. Ctrl-C / SIGTERM stop the listener, drain the workers, and exit.
+ * --api-only runs the HTTP API without workers, for deployments that scale the two apart (and for
+ * the benchmark, which measures the API's memory on its own).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createServices } from '../services';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase, type TemporalHandle } from '../stack';
+import { startProcessObservability } from '../observability/process';
 import { startObservedWorkers } from '../worker';
 import { info } from './output';
 
@@ -29,6 +32,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
       dev: { type: 'boolean', default: false },
       // Offline demonstrations: the blogs' pages come from the local fixture site.
       'fixture-site': { type: 'boolean', default: false },
+      'api-only': { type: 'boolean', default: false },
     },
   });
   const dev = values.dev ?? false;
@@ -89,8 +93,11 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
     return 0;
   }
 
-  const { workers, obs } = await startObservedWorkers('serve', { config, address: temporal.address, sql });
-  const running = workers.run();
+  const apiOnly = values['api-only'] ?? false;
+  const { workers, obs } = apiOnly
+    ? { workers: null, obs: await startProcessObservability(config, sql, { command: 'serve' }) }
+    : await startObservedWorkers('serve', { config, address: temporal.address, sql });
+  const running = workers?.run();
   const services = createServices({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
   const app = createApp({
     observe: { metrics: obs.metrics, logger: obs.logger },
@@ -108,7 +115,9 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
   const base = `http://${config.api.host}:${config.api.port}`;
   info(
     [
-      `krithi-import is serving (worker on ${config.taskQueuePrefix}-*, Temporal ${temporal.address})`,
+      apiOnly
+        ? `krithi-import is serving the API only (no worker; Temporal ${temporal.address})`
+        : `krithi-import is serving (worker on ${config.taskQueuePrefix}-*, Temporal ${temporal.address})`,
       `  API          ${base}/v1`,
       `  API docs     ${base}/docs  (${base}/openapi.json)`,
       `  review page  ${base}/review`,
@@ -121,8 +130,8 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
 
   await stopped;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  workers.shutdown();
-  await running.catch(() => {});
+  workers?.shutdown();
+  await running?.catch(() => {});
   await obs.close();
   await temporal.close();
   await sql.end({ timeout: 5 });

@@ -14,5 +14,6 @@ export function batchSettingsFrom(config: Config): BatchSettings {
       maxRetryMs: Math.max(config.scrape.initialRetryMs, 60_000),
     },
     reconcileIntervalMs: 30_000,
+    reviewPolicy: config.review.policy,
   };
 }
