@@ -99,12 +99,15 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     for (const line of [...inFlight]) if (!active.has(line)) inFlight.delete(line);
   }
 
+  const count = (from: RowStatus, to: RowStatus) => {
+    counts[from] = Math.max(0, counts[from] - 1);
+    counts[to] += 1;
+  };
   setHandler(rowTransitionSignal, ({ line, from, to }) => {
     signalsThisRun += 1;
-    if (from !== to) {
-      counts[from] = Math.max(0, counts[from] - 1);
-      counts[to] += 1;
-    }
+    // QUEUED → SCRAPING was counted when the row was started (rows started before the lean
+    // reports still send it).
+    if (from !== to && !(from === 'QUEUED' && to === 'SCRAPING')) count(from, to);
     if (to === 'PENDING_REVIEW' || isTerminal(to)) inFlight.delete(line);
     wake = true;
   });
@@ -147,6 +150,9 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     // Reserve the slot before starting: a fast child may report back before startChild resolves.
     const holdsSlot = row.status !== 'PENDING_REVIEW';
     if (holdsSlot) inFlight.add(row.line);
+    // A row started from QUEUED is counted as SCRAPING now: it does not report that step itself.
+    const fromQueued = row.status === 'QUEUED';
+    if (fromQueued) count('QUEUED', 'SCRAPING');
     try {
       await startChild(KrithiImport, {
         workflowId: rowWorkflowId(batchId, row.line),
@@ -164,6 +170,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       // Already running (a duplicate start after a retry or recovery) counts as started.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         inFlight.delete(row.line);
+        if (fromQueued) count('SCRAPING', 'QUEUED');
         throw err;
       }
     }

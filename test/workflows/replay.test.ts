@@ -2,7 +2,9 @@
  * Safe deploys: the recorded histories of real runs (test/fixtures/histories, written by
  * `npm run histories:record`) replay against the current workflow code. A change that would make
  * running workflows non-deterministic — a new command, a reordered activity, a removed timer —
- * fails here before it is deployed; guard such changes with `patched()`.
+ * fails here before it is deployed; guard such changes with `patched()`. Histories recorded by
+ * earlier deploys stay in sub-folders named for the patch that followed them, so workflows those
+ * deploys started are proved to finish under today's code too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,10 @@ import { WORKFLOWS_PATH } from '../../src/worker';
 
 const DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const earlier = readdirSync(DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(`${DIR}${d.name}`).filter((f) => f.endsWith('.json')).map((f) => `${d.name}/${f}`))
+  .sort();
 
 describe('when the recorded workflow histories are replayed against the current code', () => {
   it('then every scenario is recorded (happy path, review, retry, continue-as-new, cancel)', () => {
@@ -20,8 +26,13 @@ describe('when the recorded workflow histories are replayed against the current 
       expect(files).toContain(`${name}.json`);
   });
 
-  it('then each one replays without a non-determinism error', async () => {
-    const histories = files.map((f) => ({
+  it('then histories of an earlier deploy are kept beside them', () => {
+    expect(earlier).toContain('before-lean-row-reports/row-happy.json');
+    expect(earlier).toContain('before-lean-row-reports/batch-continue-as-new-run1.json');
+  });
+
+  it('then each one, current or earlier, replays without a non-determinism error', async () => {
+    const histories = [...files, ...earlier].map((f) => ({
       workflowId: f.replace(/\.json$/, ''),
       history: proto.temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(`${DIR}${f}`, 'utf8'))),
     }));
@@ -33,6 +44,6 @@ describe('when the recorded workflow histories are replayed against the current 
     }
     expect(failures).toEqual([]);
     expect(files.length).toBeGreaterThanOrEqual(11);
-    expect(replayed).toBe(files.length);
+    expect(replayed).toBe(files.length + earlier.length);
   }, 120_000);
 });
