@@ -17,11 +17,10 @@
  * the run and a CSV of its samples to bench/out/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
@@ -35,7 +34,7 @@ import { registerSearchAttributes } from '../src/temporal/namespace-setup';
 import { runBaseline } from './baseline';
 import { renderSvg, type Sample } from './chart';
 import { startPrivatePostgres } from './private-postgres';
-import { freePort, percentile, procRssMb } from './util';
+import { freePort, percentile, postManifest, procRssMb, waitForHealth } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REAL_MANIFESTS = ['Dikshitar-Krithi-For-Import.csv', 'Syama-Sastri-Krithi-For-Import.csv', 'Thyagaraja-Krithi-For-Import.csv'];
@@ -439,27 +438,15 @@ async function startApi(env: Record<string, string>, maxBytes: number) {
     },
   );
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the API process exited with ${child.exitCode}`);
-    const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-    if (up) break;
-    if (i > 240) throw new Error('the API process did not come up');
-    await sleep(500);
-  }
+  await waitForHealth(base, child);
   await sleep(1000); // let start-up allocations settle before the baseline reading
   return {
     pid: child.pid!,
     rssBeforeMb: procRssMb(child.pid!),
     async submit(path: string): Promise<Submitted> {
-      const res = await fetch(`${base}/v1/batches`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-        body: Readable.toWeb(createReadStream(path)) as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
-      const body = (await res.json()) as Submitted & { detail?: string };
-      if (res.status !== 202) throw new Error(`submission answered ${res.status}: ${JSON.stringify(body)}`);
-      return body;
+      const { status, body } = await postManifest(base, token, path);
+      if (status !== 202) throw new Error(`submission answered ${status}: ${JSON.stringify(body)}`);
+      return body as unknown as Submitted;
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -6,15 +6,14 @@
  *   npm run bench:upload -- [--rows 100000]
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { ensureTemporalBinary, startDevServer } from '../src/temporal/dev-server';
-import { freePort, procRssMb } from './util';
+import { freePort, postManifest, procRssMb, waitForHealth } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: opt } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
@@ -55,15 +54,7 @@ async function main() {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 240) throw new Error('serve did not come up');
-    await sleep(500);
-  }
+  await waitForHealth(base, serve);
   await sleep(2000); // let start-up allocations settle
   const before = procRssMb(serve.pid!);
   let peak = before;
@@ -71,13 +62,8 @@ async function main() {
     peak = Math.max(peak, procRssMb(serve.pid!));
   }, 50);
   const t0 = Date.now();
-  const res = await fetch(`${base}/v1/batches`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  const body = (await res.json()) as { batchId?: string; acceptedRows?: number };
+  const res = await postManifest(base, token, file);
+  const body = res.body as { batchId?: string; acceptedRows?: number };
   const seconds = (Date.now() - t0) / 1000;
   clearInterval(sampler);
   if (body.batchId)

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 
 export { freePort } from '../src/net';
 
@@ -17,4 +19,26 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
+}
+
+/** Waits until a spawned `serve` process answers /healthz (it fails fast if the process exits). */
+export async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the API process exited with ${child.exitCode}`);
+    const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    if (up) return;
+    if (i > 240) throw new Error('the API process did not come up');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Streams a manifest file to `POST /v1/batches`, as an editor's upload arrives. */
+export async function postManifest(base: string, token: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}/v1/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: Readable.toWeb(createReadStream(path)) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
