@@ -5,6 +5,8 @@ export interface Sample {
   inFlight: number;
   /** The largest worker process's RSS at this moment (not drawn; kept in the samples CSV). */
   workerRssMb?: number;
+  /** The dev server's SQLite database with its WAL (not drawn; kept in the samples CSV). */
+  serverDbMb?: number;
 }
 
 export function renderSvg(samples: Sample[], opts: { title: string; boundSeconds: number | null }): string {
