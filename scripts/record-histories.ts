@@ -25,6 +25,7 @@ import { registerSearchAttributes } from '../src/temporal/namespace-setup';
 import { createWorkers } from '../src/worker';
 
 const OUT = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SITES = ['guru-guha.blogspot.com', 'syamakrishnavaibhavam.blogspot.com', 'thyagaraja-vaibhavam.blogspot.com'];
 const DATABASE_URL = process.env.HISTORIES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_histories';
 /** A free port for the throwaway dev server. */
@@ -95,7 +96,9 @@ async function save(name: string, workflowId: string, runId?: string) {
     enums: String,
     bytes: String,
   });
-  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
+  // Stack traces name this checkout's absolute path: keep fixtures relative to the repo.
+  const text = JSON.stringify(json, null, 1).replaceAll(REPO_ROOT, '');
+  writeFileSync(join(OUT, `${name}.json`), `${text}\n`);
   console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 }
 
