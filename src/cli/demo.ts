@@ -1,8 +1,10 @@
 /**
- * `npm run demo`: the whole system on one machine, offline. Starts (or reuses) a Temporal dev
- * server with the Web UI, prepares PostgreSQL, serves the manifest's pages from the fixture site,
+ * `npm run demo [-- --temporal dev|postgres|cluster]`: the whole system on one machine, offline.
+ * Starts (or reuses) a Temporal engine — the dev server with the Web UI (default), one real server
+ * node on PostgreSQL, or a two-node cluster (src/temporal/engine.ts) — prepares PostgreSQL, serves the manifest's pages from the fixture site,
  * runs the workers in this process, submits the manifest and follows it until every row is
- * terminal or awaiting review. The last line of stdout is the JSON summary.
+ * terminal or awaiting review. The last line of stdout is the JSON summary, which names the
+ * backend it ran on.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createBatchService } from '../services/batches';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase } from '../stack';
+import { parseTemporalMode } from '../temporal/engine';
 import { startObservedWorkers } from '../worker';
 import { info, out } from './output';
 
@@ -23,8 +26,9 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { keep: { type: 'boolean', default: false } },
+    options: { keep: { type: 'boolean', default: false }, temporal: { type: 'string', default: 'dev' } },
   });
+  const mode = parseTemporalMode(values.temporal);
   const manifestPath = positionals[0] ?? DEFAULT_MANIFEST;
   const bytes = readFileSync(manifestPath);
   const t0 = Date.now();
@@ -43,8 +47,9 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
 
   info('preparing PostgreSQL…');
   const sql = await prepareDatabase(config.databaseUrl, { max: 20 });
-  info('starting Temporal…');
-  const temporal = await connectTemporal(config, { startDevServer: true });
+  info(`starting Temporal (${mode})…`);
+  const temporal = await connectTemporal(config, { startServer: true, mode });
+  if (temporal.engine) info(`Temporal ${mode}: ${temporal.backend.persistence} persistence, frontends ${temporal.engine.frontends.join(', ')}`);
   const { workers, obs } = await startObservedWorkers('demo', { config, address: temporal.address, sql });
   if (obs.server) info(`metrics: curl ${obs.server.url}`);
   const running = workers.run();
@@ -97,6 +102,11 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
       invalidRows: batch!.invalidRows,
       duplicates: batch!.duplicateRows,
       ...(c.CANCELLED ? { cancelled: c.CANCELLED } : {}),
+      // Which engine carried it: the mode this run started (or "external" for one it found
+      // running), the store the server reports, and how many frontends it started.
+      temporal: temporal.backend.mode ?? 'external',
+      temporalStore: temporal.backend.persistence,
+      temporalFrontends: temporal.backend.frontends.length,
     };
     info(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (summary.awaitingReview > 0)

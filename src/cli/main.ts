@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
 
   // Client commands: database plus a running Temporal server (never a throwaway one).
   const sql = createSql(config.databaseUrl, { max: 4 });
-  const temporal = await connectTemporal(config, { startDevServer: false });
+  const temporal = await connectTemporal(config, { startServer: false });
   const batches = createBatchService({ sql, client: temporal.client });
   const reviews = createReviewService({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
   const views = createBatchViews({ sql, batches });

@@ -1,7 +1,7 @@
 /**
  * `npm start` (`krithi-import serve`): the service for real use, in the foreground — workers and
- * the HTTP API in one process. It starts a Temporal dev server only when TEMPORAL_ADDRESS is unset
- * or with --dev; a configured server that does not answer is waited for (never swapped for a
+ * the HTTP API in one process. It starts a Temporal engine (`--temporal dev|postgres|cluster`,
+ * default dev) only when TEMPORAL_ADDRESS is unset or with --dev; a configured server that does not answer is waited for (never swapped for a
  * throwaway one). Without API_TOKENS it refuses to start, except with --dev, which makes one admin
  * token and prints it once. Ctrl-C / SIGTERM stop the listener, drain the workers, and exit.
  * --api-only runs the HTTP API without workers, for deployments that scale the two apart (and for
@@ -19,6 +19,7 @@ import { parseManifestAll } from '../manifest/parse';
 import { createServices } from '../services';
 import { batchSettingsFrom } from '../services/settings';
 import { connectTemporal, prepareDatabase, type TemporalHandle } from '../stack';
+import { parseTemporalMode } from '../temporal/engine';
 import { startProcessObservability } from '../observability/process';
 import { startObservedWorkers } from '../worker';
 import { info } from './output';
@@ -33,8 +34,11 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
       // Offline demonstrations: the blogs' pages come from the local fixture site.
       'fixture-site': { type: 'boolean', default: false },
       'api-only': { type: 'boolean', default: false },
+      // The engine serve starts when TEMPORAL_ADDRESS is unset or with --dev (src/temporal/engine.ts).
+      temporal: { type: 'string', default: 'dev' },
     },
   });
+  const mode = parseTemporalMode(values.temporal);
   const dev = values.dev ?? false;
   let tokens: ApiToken[] | null = baseConfig.api.tokens;
   if (!tokens) {
@@ -80,7 +84,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
   let temporal: TemporalHandle | null = null;
   while (!temporal && !stopping) {
     try {
-      temporal = await connectTemporal(config, { startDevServer: !config.temporal.address });
+      temporal = await connectTemporal(config, { startServer: !config.temporal.address, mode });
     } catch (err) {
       if (!config.temporal.address) throw err;
       info(`Temporal at ${config.temporal.address} is unreachable (${(err as Error).message.split('\n')[0]}); retrying in 5 s (Ctrl-C to stop)`);
@@ -122,6 +126,8 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
       `  API docs     ${base}/docs  (${base}/openapi.json)`,
       `  review page  ${base}/review`,
       `  health       ${base}/healthz`,
+      `  Temporal     ${temporal.backend.mode ?? 'external'} on ${temporal.backend.persistence}` +
+        (temporal.backend.frontends.length > 1 ? ` (frontends ${temporal.backend.frontends.join(', ')})` : ''),
       ...(temporal.uiUrl ? [`  Temporal UI  ${temporal.uiUrl}`] : []),
       ...(obs.server ? [`  metrics      ${obs.server.url}`] : []),
       'Ctrl-C to stop',

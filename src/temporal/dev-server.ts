@@ -1,13 +1,15 @@
 /**
  * A local Temporal dev server (the `temporal` CLI's embedded server), started by the project itself:
- * persistent SQLite in WAL mode, one partition per task queue (so a queue's rate limit is exact),
- * room for the CLI's batch operations, and the Web UI unless headless.
+ * persistent SQLite in WAL mode, the dynamic configuration of ops/temporal/dynamicconfig.yaml (one
+ * partition per task queue, so a queue's rate limit is exact; fairness; room for the CLI's batch
+ * operations), and the Web UI unless headless.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import { readDynamicConfig } from './dynamic-config';
 
 const ENSURE_SCRIPT = fileURLToPath(new URL('../../scripts/ensure-temporal.sh', import.meta.url));
 
@@ -41,15 +43,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
-  // One partition per task queue: the server divides a queue's rate limit among its partitions,
-  // each with a burst of at least one task, so with four partitions "1/s" lets four leave at once.
-  'matching.numTaskqueueReadPartitions': 1,
-  'matching.numTaskqueueWritePartitions': 1,
-  // The CLI's `--query` batch operations run one at a time per namespace by default.
-  'frontend.MaxConcurrentBatchOperationPerNamespace': 4,
-};
-
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   mkdirSync(dirname(opts.dbFile), { recursive: true });
   const args = [
@@ -72,7 +65,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   ];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
-  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...opts.dynamicConfig })) {
+  // The same dynamic configuration as the real server (ops/temporal/dynamicconfig.yaml), as flags.
+  for (const [key, value] of Object.entries({ ...readDynamicConfig(), ...opts.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   const logFile = opts.logFile ?? join(dirname(opts.dbFile), `temporal-${opts.port}.log`);
