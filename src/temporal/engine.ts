@@ -52,6 +52,8 @@ export interface EngineOptions {
   port?: number;
   /** The application database: Temporal's databases are named after it (server-node.ts). */
   databaseUrl: string;
+  /** Tags Temporal's database names further (a test's own cluster beside the suite's server). */
+  databaseTag?: string;
   /** Drop Temporal's databases first (tests, benchmarks: every run on an empty server). */
   fresh?: boolean;
   /** Dynamic-config values over ops/temporal/dynamicconfig.yaml. */
@@ -145,7 +147,7 @@ async function startDevEngine(opts: EngineOptions, values: DynamicConfig): Promi
 
 async function startServerEngine(opts: EngineOptions, values: DynamicConfig): Promise<TemporalEngine> {
   const bins = ensureServerBinaries();
-  const databases = temporalDatabasesFor(opts.databaseUrl);
+  const databases = temporalDatabasesFor(opts.databaseUrl, opts.databaseTag);
   const setupLog = join(opts.stateDir, 'temporal-setup.log');
   if (opts.fresh) await dropDatabases(databases);
   runSetup('schema', { ...databaseEnv(databases), TEMPORAL_SQL_TOOL: bins.sqlTool, TEMPORAL_SCHEMA_DIR: bins.schemaDir }, setupLog);

@@ -50,12 +50,13 @@ export interface TemporalDatabases {
 }
 
 /**
- * Temporal's databases beside the application's, named after it (`<app db>_temporal` and
- * `<app db>_temporal_visibility`): the demo's, each test run's and the benchmark's never collide.
+ * Temporal's databases beside the application's, named after it (`<app db>[_<tag>]_temporal` and
+ * `…_temporal_visibility`): the demo's, each test run's and the benchmark's never collide, and a
+ * test that runs a cluster of its own tags its pair.
  */
-export function temporalDatabasesFor(databaseUrl: string): TemporalDatabases {
+export function temporalDatabasesFor(databaseUrl: string, tag?: string): TemporalDatabases {
   const u = new URL(databaseUrl);
-  const app = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const app = decodeURIComponent(u.pathname.replace(/^\//, '')) + (tag ? `_${tag}` : '');
   if (!/^[a-z0-9_]+$/.test(app)) throw new Error(`cannot derive Temporal database names from ${JSON.stringify(app)}`);
   if (`${app}_temporal_visibility`.length > 63) throw new Error(`database name ${app} is too long to derive Temporal's from`);
   return {

@@ -1,15 +1,17 @@
 /**
- * One Temporal dev server (headless, its own SQLite file, a free port) and one freshly reset
- * PostgreSQL database for the whole integration run. Never the demo's or a user's.
+ * One Temporal engine and one freshly reset PostgreSQL database for the whole integration run.
+ * Never the demo's or a user's. TEST_TEMPORAL picks the engine (src/temporal/engine.ts): `dev`
+ * (default: a headless dev server with its own SQLite file on a free port), `postgres` (one real
+ * server node) or `cluster` (two nodes behind a frontend proxy), both on fresh databases named after
+ * the test database.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from '../../src/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { Connection } from '@temporalio/client';
 import { ensureTemporalBinary, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
-import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
+import { parseTemporalMode, startEngine, type TemporalEngine, type TemporalMode } from '../../src/temporal/engine';
 import { createSql, resetDatabase } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { seedReference } from '../../src/db/reference';
@@ -20,6 +22,7 @@ declare module 'vitest' {
     databaseUrl: string;
     temporalBin: string;
     stateDir: string;
+    temporalMode: TemporalMode;
   }
 }
 
@@ -41,7 +44,7 @@ export async function startTestServer(opts: Omit<DevServerOptions, 'port'>): Pro
   throw lastError;
 }
 
-let server: DevServer | undefined;
+let engine: TemporalEngine | undefined;
 let stateDir: string | undefined;
 
 export async function setup(project: TestProject) {
@@ -54,25 +57,27 @@ export async function setup(project: TestProject) {
 
   stateDir = mkdtempSync(join(tmpdir(), 'krithi-test-'));
   const bin = ensureTemporalBinary();
-  server = await startTestServer({
-    bin,
-    dbFile: join(stateDir, 'temporal.db'),
+  const mode = parseTemporalMode(process.env.TEST_TEMPORAL, 'TEST_TEMPORAL');
+  engine = await startEngine({
+    mode,
+    stateDir,
+    namespace: 'default',
+    databaseUrl,
+    fresh: true,
     headless: true,
     // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
     synchronous: 'OFF',
     dynamicConfig: { 'system.enableActivityEagerExecution': true },
   });
-  const conn = await Connection.connect({ address: server.address });
-  await registerSearchAttributes(conn, 'default');
-  await conn.close();
 
-  project.provide('temporalAddress', server.address);
+  project.provide('temporalAddress', engine.address);
+  project.provide('temporalMode', mode);
   project.provide('databaseUrl', databaseUrl);
   project.provide('temporalBin', bin);
   project.provide('stateDir', stateDir);
 }
 
 export async function teardown() {
-  await server?.stop();
+  await engine?.stop();
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
