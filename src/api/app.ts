@@ -84,7 +84,7 @@ export function createApp(opts: AppOptions) {
   });
 
   app.use('/v1/*', bearerAuth(opts.tokens));
-  app.use('/v1/*', rateLimit({ perMinute: opts.rateLimitPerMinute }));
+  app.use('/v1/*', rateLimit({ perMinute: opts.rateLimitPerMinute, store: opts.services.apiState }));
   app.use('/v1/*', async (c, next) => {
     if (c.req.method === 'POST' && c.req.path === '/v1/batches') return next();
     return bodyLimit({

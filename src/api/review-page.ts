@@ -1,7 +1,8 @@
 /**
  * /review: the reviewer's page, rendered on the server with no scripts. Its own session: a token
- * typed once at the login form becomes an HttpOnly, SameSite=Strict cookie naming an in-memory
- * session; every form carries that session's CSRF token; a strict Content-Security-Policy; every
+ * typed once at the login form becomes an HttpOnly, SameSite=Strict cookie naming a session kept in
+ * PostgreSQL (src/db/api-state.ts), so every API process knows it; every form carries that
+ * session's CSRF token, stored with it; a strict Content-Security-Policy; every
  * piece of scraped text goes through hono/html, which escapes it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,7 +16,6 @@ import { findCaller, ROLE_FOR, type Caller } from './auth';
 
 interface Session extends Caller {
   csrf: string;
-  expires: number;
 }
 
 const SESSION_COOKIE = 'krithi_review';
@@ -53,7 +53,7 @@ interface EntityRes {
 
 export function reviewPage(opts: { services: Services; tokens: readonly ApiToken[]; secureCookies: boolean; temporalUiUrl: string | null }) {
   const { services } = opts;
-  const sessions = new Map<string, Session>();
+  const store = services.apiState;
   const app = new Hono();
   const cookieOpts = { httpOnly: true, sameSite: 'Strict' as const, path: '/review', secure: opts.secureCookies };
 
@@ -64,20 +64,16 @@ export function reviewPage(opts: { services: Services; tokens: readonly ApiToken
     c.header('x-frame-options', 'DENY');
   });
 
-  const session = (c: Context): Session | null => {
+  const session = async (c: Context): Promise<Session | null> => {
     const id = getCookie(c, SESSION_COOKIE);
-    const s = id ? sessions.get(id) : undefined;
-    if (!s) return null;
-    if (s.expires < Date.now()) {
-      sessions.delete(id!);
-      return null;
-    }
-    return s;
+    // Session ids are 32 random bytes in base64url; anything else is not worth a query.
+    if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
+    return store.getSession(id);
   };
 
   /** The form's CSRF token must be the session's: a cross-site form cannot know it. */
   const checkedForm = async (c: Context) => {
-    const s = session(c);
+    const s = await session(c);
     const form = await c.req.parseBody({ all: true });
     const csrf = typeof form.csrf === 'string' ? form.csrf : '';
     if (!s || !csrf || !same(csrf, s.csrf)) return null;
@@ -118,21 +114,20 @@ export function reviewPage(opts: { services: Services; tokens: readonly ApiToken
     const caller = token ? findCaller(opts.tokens, token) : null;
     if (!caller) return c.redirect('/review/login?error=token', 303);
     if (!(ROLE_FOR.review as readonly string[]).includes(caller.role)) return c.redirect('/review/login?error=role', 303);
-    const id = randomBytes(32).toString('base64url');
-    sessions.set(id, { ...caller, csrf: randomBytes(24).toString('base64url'), expires: Date.now() + SESSION_MS });
+    const { id } = await store.createSession(caller, SESSION_MS);
     setCookie(c, SESSION_COOKIE, id, { ...cookieOpts, maxAge: SESSION_MS / 1000 });
     return c.redirect('/review', 303);
   });
 
   app.post('/logout', async (c) => {
     const checked = await checkedForm(c);
-    if (checked) sessions.delete(getCookie(c, SESSION_COOKIE)!);
+    if (checked) await store.deleteSession(getCookie(c, SESSION_COOKIE)!);
     deleteCookie(c, SESSION_COOKIE, cookieOpts);
     return c.redirect('/review/login', 303);
   });
 
   app.get('/', async (c) => {
-    const s = session(c);
+    const s = await session(c);
     if (!s) return c.redirect('/review/login', 303);
     const batch = c.req.query('batch');
     const confidence = c.req.query('confidence');

@@ -1,5 +1,6 @@
 /** Every application service over one database pool and one Temporal client: what the API is given. */
 import type { Client } from '@temporalio/client';
+import { createApiStateStore } from '../db/api-state';
 import type { Sql } from '../db/client';
 import { createBatchViews } from './batch-views';
 import { createBatchService } from './batches';
@@ -31,6 +32,8 @@ export function createServices({
     bulkReview: createBulkReview({ sql, reviews }),
     reference: createReferenceService({ sql }),
     revert: createRevertService({ sql }),
+    /** Sessions and request windows every API process shares (src/db/api-state.ts). */
+    apiState: createApiStateStore(sql),
     /** PostgreSQL and Temporal each answer within a couple of seconds. */
     async health(): Promise<{ postgres: boolean; temporal: boolean }> {
       const within = <T>(p: Promise<T>) =>
