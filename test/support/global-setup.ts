@@ -67,7 +67,11 @@ export async function setup(project: TestProject) {
     headless: true,
     // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
     synchronous: 'OFF',
-    dynamicConfig: { 'system.enableActivityEagerExecution': true },
+    // Fairness stays off in the suite, as before ops/temporal/dynamicconfig.yaml turned it on for
+    // every backend: the politeness proof (test/e2e/rate-limit.test.ts) pins the bound of the
+    // classic matcher's limiter, and the fairness matcher's bound has not been measured on an idle
+    // box yet (on a saturated one the proof failed both with and without it).
+    dynamicConfig: { 'system.enableActivityEagerExecution': true, 'matching.enableFairness': false },
   });
 
   project.provide('temporalAddress', engine.address);
