@@ -225,7 +225,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
             ragaIds: chosen.ragaIds,
           })
         : [];
-      reasons.push(...duplicateOf.map(describeDuplicate));
+      reasons.push(...duplicateOf.map((d) => describeDuplicate(d, row.batch_id as string)));
       const autoApprove = approval.autoApprove && reasons.length === approval.reasons.length;
       await sql`
         UPDATE import_rows SET
