@@ -11,6 +11,7 @@ import { html } from 'hono/html';
 import type { ApiToken } from '../config';
 import type { Services } from '../services';
 import { ServiceError } from '../services/errors';
+import { loadShippedReference } from '../resolution/reference';
 import { findCaller, ROLE_FOR, type Caller } from './auth';
 
 interface Session extends Caller {
@@ -45,6 +46,26 @@ interface Candidate {
   name: string;
   score: number;
   reason: string;
+  parent?: string;
+  melakarta?: number;
+  scale?: string;
+  confusableWith?: string[];
+}
+
+/**
+ * Parent and scale of a raga candidate, so a reviewer can tell confusable names apart (Kalāvati of
+ * Chakravakam, Kalāvathi of Yagapriya). Rows resolved before candidates carried them are looked up in
+ * the shipped reference.
+ */
+function ragaDetail(cand: Candidate): { parent?: string; scale?: string } {
+  if (cand.scale !== undefined || cand.parent !== undefined || cand.melakarta !== undefined) {
+    return { parent: cand.parent ?? (cand.melakarta !== undefined ? `melakarta ${cand.melakarta}` : undefined), scale: cand.scale };
+  }
+  const meta = loadShippedReference().ragas.find((r) => r.id === cand.id)?.meta;
+  if (!meta) return {};
+  const parent = typeof meta.parent === 'string' ? meta.parent : typeof meta.melakarta === 'number' ? `melakarta ${meta.melakarta}` : undefined;
+  const scale = typeof meta.arohanam === 'string' ? `${meta.arohanam} / ${String(meta.avarohanam)}` : undefined;
+  return { parent, scale };
 }
 interface EntityRes {
   match?: { input?: string; candidates?: Candidate[] } | null;
@@ -223,8 +244,13 @@ function rowView(r: Row, index: number, hidden: ReturnType<typeof html>) {
     return html`<fieldset><legend>${label}${e?.match?.input ? html` — page says “${e.match.input}”` : ''}</legend>
       <input type="hidden" name="suggested${field[0]!.toUpperCase()}${field.slice(1)}" value="${current ?? ''}">
       ${cands.length === 0 ? html`<p class="meta">no candidates</p>` : ''}
-      ${cands.map((cand) => html`<label><input type="radio" name="${field}" value="${cand.id}" ${cand.id === current ? 'checked' : ''}>
-        ${cand.name} <span class="meta">(${cand.id}, ${cand.score.toFixed(2)} ${cand.reason})</span></label><br>`)}
+      ${cands.map((cand) => {
+        const d = field === 'ragaId' ? ragaDetail(cand) : {};
+        return html`<label><input type="radio" name="${field}" value="${cand.id}" ${cand.id === current ? 'checked' : ''}>
+        ${cand.name} <span class="meta">(${cand.id}, ${cand.score.toFixed(2)} ${cand.reason})</span></label>
+        ${d.parent || d.scale ? html`<br><span class="meta scale">${d.parent ? `parent ${d.parent}` : ''}${d.parent && d.scale ? ' · ' : ''}${d.scale ?? ''}</span>` : ''}
+        ${cand.confusableWith?.length ? html`<br><span class="meta">confusable with ${cand.confusableWith.join(', ')}</span>` : ''}<br>`;
+      })}
       <label>other id <input name="${field}Other" size="16" pattern="[a-z0-9][a-z0-9\\-]{0,79}" aria-label="${label}: another id"></label>
     </fieldset>`;
   };

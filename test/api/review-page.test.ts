@@ -67,6 +67,10 @@ describe('when a reviewer works through the queue in a browser', () => {
     expect((await page.locator(`#row-${a!.id} h2`).innerText()).toLowerCase()).toContain(`<b>bold ${tag}</b>`);
     expect(await page.locator(`#row-${a!.id} h2 b`).count()).toBe(0);
     expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toMatch(/Bilahari \(bilahari, 0\.\d\d/);
+    // Each raga candidate shows its parent and scale, so near-namesakes can be told apart.
+    expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toContain(
+      'parent dhirasankarabharanam · S R2 G3 P D2 S / S N3 D2 P M1 G3 R2 S (ANya SwaRa*: N2)',
+    );
     mkdirSync('docs', { recursive: true });
     await page.screenshot({ path: 'docs/review-page.png', fullPage: false });
 
