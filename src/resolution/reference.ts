@@ -321,12 +321,12 @@ const LIST_OF: Record<EntityKind, keyof ReferenceData> = { raga: 'ragas', compos
 
 /**
  * A copy of `base` with entities and aliases learned in the database. An entry for an unknown id
- * adds an entity (named `name`, or else its alias, or else its id); an entry for a known id adds
- * its alias. `base` is left untouched.
+ * adds an entity (named `name`, or else its alias, or else its id, with `meta`: a reviewer-added
+ * raga's parent and scale); an entry for a known id adds its alias. `base` is left untouched.
  */
 export function mergeReference(
   base: ReferenceData,
-  extra: { kind: EntityKind; id: string; name?: string; alias?: string }[],
+  extra: { kind: EntityKind; id: string; name?: string; alias?: string; meta?: Record<string, unknown> }[],
 ): ReferenceData {
   const copy = (list: RefEntity[]): RefEntity[] => list.map((e) => ({ ...e, aliases: [...e.aliases] }));
   const merged: ReferenceData = { ragas: copy(base.ragas), composers: copy(base.composers), talas: copy(base.talas) };
@@ -338,7 +338,7 @@ export function mergeReference(
     const key = `${item.kind}\u0000${item.id}`;
     let entity = index.get(key);
     if (!entity) {
-      entity = { id: item.id, kind: item.kind, name: item.name ?? item.alias ?? item.id, aliases: [] };
+      entity = { id: item.id, kind: item.kind, name: item.name ?? item.alias ?? item.id, aliases: [], ...(item.meta ? { meta: item.meta } : {}) };
       merged[LIST_OF[item.kind]].push(entity);
       index.set(key, entity);
     }
