@@ -77,6 +77,22 @@ export function emptyCounts(): Record<RowStatus, number> {
   return Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
 }
 
+/**
+ * A raga the reference lacks, added by the reviewer with the decision that needs it. Its scale is
+ * svaras (`S R2 M1 P D2 S`); svaras outside the parent mela must be listed as anya svaras. The
+ * decision's note is its source.
+ */
+export interface NewRaga {
+  /** Derived from the name when absent (see ragaIdFromName); the review service fills it in. */
+  id?: string;
+  name: string;
+  /** The parent melakarta's id. */
+  parent: string;
+  arohanam: string;
+  avarohanam: string;
+  anyaSvaras?: string[];
+}
+
 /** A reviewer's decision, sent as the `review` update (or signal). */
 export interface ReviewDecision {
   decision: 'approve' | 'reject';
@@ -87,6 +103,8 @@ export interface ReviewDecision {
     ragaIds?: string[];
     talaId?: string | null;
     title?: string;
+    /** Added to the reference when the row is persisted, in the same transaction; `ragaIds` names it. */
+    newRaga?: NewRaga;
   };
 }
 

@@ -9,7 +9,8 @@ import type { ReviewDecision, RowStatus } from '../shared';
 import { TERMINAL_STATUSES } from '../shared';
 import { composerForSite } from '../resolution/reference';
 import type { ReferenceCache } from './reference-cache';
-import { recordReviewerAliases } from '../db/reference';
+import { recordReviewerAliases, recordReviewerRaga } from '../db/reference';
+import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
 import { describeDuplicate, findProbableDuplicates } from './duplicates';
 import { titleKey } from '../resolution/title-key';
@@ -255,7 +256,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
       const outcome = await sql.begin(async (tx): Promise<PersistOutcome> => {
         const [row] = await tx`
           SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
-                 review_decision, review_overrides, reviewer, site, reviewed_at
+                 review_decision, review_overrides, review_note, reviewer, site, reviewed_at
           FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
@@ -281,9 +282,13 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
         const problems: string[] = [];
         if (composerId && !(await tx`SELECT 1 FROM composers WHERE id = ${composerId}`).length)
           problems.push(`composer '${composerId}' does not exist`);
-        if (ragaIds.length) {
-          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${ragaIds}::text[])`).map((r) => r.id as string));
-          for (const id of ragaIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
+        // A raga the reviewer adds with this decision is written below, with the import; check it again here.
+        const newRaga = overrides.newRaga;
+        if (newRaga) problems.push(...(await newRagaProblems(tx as unknown as Sql, newRaga, row.review_note as string | null)));
+        const existingIds = ragaIds.filter((id) => !newRaga || id !== newRagaId(newRaga));
+        if (existingIds.length) {
+          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${existingIds}::text[])`).map((r) => r.id as string));
+          for (const id of existingIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
         }
         if (talaId && !(await tx`SELECT 1 FROM talas WHERE id = ${talaId}`).length) problems.push(`tala '${talaId}' does not exist`);
         if (problems.length)
@@ -356,6 +361,16 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
                   ${row.batch_id}, ${rowId}, ${krithiId}, ${(row.reviewer as string | null) ?? 'system'},
                   ${tx.json({ title, composerId, ragaIds, talaId, reviewerFields } as never)})
           ON CONFLICT (event_key) DO NOTHING`;
+        if (newRaga && row.reviewer) {
+          await recordReviewerRaga(tx, {
+            raga: { ...newRaga, id: newRagaId(newRaga) },
+            note: row.review_note as string,
+            reviewer: row.reviewer as string,
+            batchId: row.batch_id as string,
+            rowId,
+            eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
+          });
+        }
         // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
         if (row.reviewer && row.review_overrides) {
           const added = await recordReviewerAliases(tx, {
@@ -421,4 +436,20 @@ function lowerKeys(raw: Record<string, string>): Record<string, string> {
 function siteComposerHint(site: string): ResolveInput['composerHints'] {
   const composer = composerForSite(site);
   return composer ? [{ source: 'site', value: composer.name }] : [];
+}
+
+/** Why a reviewer's new raga cannot be added now (empty when it can): re-checked inside persist's transaction. */
+async function newRagaProblems(sql: Sql, raga: NonNullable<NonNullable<ReviewDecision['overrides']>['newRaga']>, note: string | null): Promise<string[]> {
+  if (!note?.trim()) return [`new raga '${raga.name}' has no note to keep as its source`];
+  const id = newRagaId(raga);
+  const [taken] = await sql`SELECT 1 FROM ragas WHERE id = ${id}`;
+  if (taken) return [`raga '${id}' was added meanwhile: choose it instead`];
+  const [parent] = await sql`SELECT (meta->>'melakarta')::int AS mela FROM ragas WHERE id = ${raga.parent}`;
+  try {
+    checkNewRaga(raga, (parent?.mela as number | null) ?? undefined);
+    return [];
+  } catch (err) {
+    if (err instanceof NewRagaError) return [err.message];
+    throw err;
+  }
 }

@@ -75,6 +75,17 @@ export const OverridesSchema = z
     ragaIds: z.array(EntityIdSchema).min(1).max(20).optional(),
     talaId: EntityIdSchema.nullable().optional(),
     title: text(500).min(1).optional(),
+    newRaga: z
+      .strictObject({
+        id: EntityIdSchema.optional(),
+        name: text(100).min(1),
+        parent: z.string().min(1).max(120),
+        arohanam: text(300).min(1),
+        avarohanam: text(300).min(1),
+        anyaSvaras: z.array(z.string().max(3)).max(16).optional(),
+      })
+      .optional()
+      .openapi({ description: 'a raga the reference lacks, added with this approval; the note is its source (ragaIds defaults to it)' }),
   })
   .openapi('ReviewOverrides');
 

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
+import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
 import { WorkflowErrorType, rowWorkflowId, type ReviewDecision, type ReviewResult } from '../shared';
 import { reviewUpdate } from '../workflows/messages';
 import { ServiceError } from './errors';
@@ -79,7 +80,8 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
       }));
     },
 
-    async review(rowId: string, decision: ReviewDecision): Promise<ReviewResult> {
+    async review(rowId: string, decisionIn: ReviewDecision): Promise<ReviewResult> {
+      let decision = decisionIn;
       if (!/^\d+$/.test(rowId)) throw new ServiceError('NOT_FOUND', `row ${rowId} not found`);
       const [row] = await sql`
         SELECT r.id, r.batch_id, r.line, r.status, r.kind, b.status AS batch_status
@@ -89,6 +91,7 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
         throw new ServiceError('CONFLICT', `batch ${row.batch_id} is cancelled`);
       if (row.status !== 'PENDING_REVIEW')
         throw new ServiceError('CONFLICT', `row ${rowId} is ${row.status}, not awaiting review`, { status: row.status });
+      decision = await withCheckedNewRaga(sql, decision);
       await checkOverrides(sql, decision);
 
       const handle = client.workflow.getHandle(rowWorkflowId(row.batch_id as string, row.line as number));
@@ -116,16 +119,44 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
 
 export type ReviewService = ReturnType<typeof createReviewService>;
 
-/** Every override id must exist; the first missing one is named. */
+/**
+ * A decision adding a raga: the raga is checked (name, melakarta parent, scale inside the parent but
+ * for named anya svaras, an id not yet taken), the note is required as its source, and `ragaIds`
+ * comes to name it. The raga itself is written when the row is persisted, with the import.
+ */
+export async function withCheckedNewRaga(sql: Sql, decision: ReviewDecision): Promise<ReviewDecision> {
+  const newRaga = decision.overrides?.newRaga;
+  if (!newRaga) return decision;
+  if (decision.decision !== 'approve') throw new ServiceError('INVALID', 'a new raga can only come with an approval');
+  if (!decision.note?.trim())
+    throw new ServiceError('INVALID', 'a new raga needs a note saying where its name and scale come from (it is kept as the source)');
+  const [parent] = await sql`SELECT (meta->>'melakarta')::int AS mela FROM ragas WHERE id = ${newRaga.parent ?? ''}`;
+  let checked;
+  try {
+    checked = checkNewRaga(newRaga, (parent?.mela as number | null) ?? undefined);
+  } catch (err) {
+    if (err instanceof NewRagaError) throw new ServiceError('INVALID', err.message);
+    throw err;
+  }
+  const [taken] = await sql`SELECT id, name FROM ragas WHERE id = ${checked.id}`;
+  if (taken) throw new ServiceError('CONFLICT', `raga '${checked.id}' (${String(taken.name)}) already exists: choose it instead`, { id: checked.id });
+  const ragaIds = decision.overrides?.ragaIds ?? [checked.id];
+  if (!ragaIds.includes(checked.id)) throw new ServiceError('INVALID', `the ragas chosen (${ragaIds.join(', ')}) do not include the new raga '${checked.id}'`);
+  const { scale: _scale, ...stored } = checked;
+  return { ...decision, overrides: { ...decision.overrides, ragaIds, newRaga: stored } };
+}
+
+/** Every override id must exist (a raga the decision adds excepted); the first missing one is named. */
 export async function checkOverrides(sql: Sql, decision: ReviewDecision): Promise<void> {
   const o = decision.overrides;
   if (!o) return;
   const missing: string[] = [];
   if (o.composerId && !(await sql`SELECT 1 FROM composers WHERE id = ${o.composerId}`).length)
     missing.push(`composer '${o.composerId}'`);
-  if (o.ragaIds?.length) {
-    const found = new Set((await sql`SELECT id FROM ragas WHERE id = ANY(${o.ragaIds}::text[])`).map((r) => r.id));
-    for (const id of o.ragaIds) if (!found.has(id)) missing.push(`raga '${id}'`);
+  const ragaIds = (o.ragaIds ?? []).filter((id) => !o.newRaga || id !== newRagaId(o.newRaga));
+  if (ragaIds.length) {
+    const found = new Set((await sql`SELECT id FROM ragas WHERE id = ANY(${ragaIds}::text[])`).map((r) => r.id));
+    for (const id of ragaIds) if (!found.has(id)) missing.push(`raga '${id}'`);
   }
   if (o.talaId && !(await sql`SELECT 1 FROM talas WHERE id = ${o.talaId}`).length) missing.push(`tala '${o.talaId}'`);
   if (missing.length) throw new ServiceError('INVALID', `unknown ${missing.join(', ')}`, { missing });

@@ -73,6 +73,64 @@ describe('when a reviewer resolves an unknown raga spelling by hand', () => {
   });
 });
 
+describe('when a reviewer approves a row with a raga the reference lacks', () => {
+  it('then the raga is added with its scale, parent and the note as source, audited, with the import; the next batch resolves it HIGH', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const spelling = unknownSpelling();
+    const name = `Tstraga ${tag}`;
+    const first = await h.submit(csv([{ title: `first ${tag}`, raga: spelling, url: url(tag, 1) }]));
+    const pending = await waitStatus(first.batchId, 2, 'PENDING_REVIEW');
+    const note = `Sambamoorthy, South Indian Music vol. 4, p. ${tag}`;
+
+    // A scale leaving its parent without naming the anya svara is refused before anything is sent or written.
+    await expect(
+      h.reviews.review(String(pending.id), {
+        decision: 'approve',
+        reviewer: 'meera',
+        note,
+        overrides: { newRaga: { name, parent: 'harikambhoji', arohanam: 'S R2 M1 P D2 S', avarohanam: 'S D2 P M1 G2 R2 S' } },
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/G2 lies outside the parent harikambhoji/) });
+    expect(await h.sql`SELECT 1 FROM import_rows WHERE id = ${pending.id} AND status = 'PENDING_REVIEW'`).toHaveLength(1);
+
+    await h.reviews.review(String(pending.id), {
+      decision: 'approve',
+      reviewer: 'meera',
+      note,
+      overrides: { newRaga: { name, parent: 'harikambhoji', arohanam: 'S R2 M1 P D2 S', avarohanam: 'S D2 P M1 G3 R2 S' } },
+    });
+    const imported = await waitStatus(first.batchId, 2, 'IMPORTED');
+    const id = `tstraga-${tag}`;
+    const [raga] = await h.sql`SELECT * FROM ragas WHERE id = ${id}`;
+    expect(raga).toMatchObject({ name, source: 'reviewer', created_by: 'meera' });
+    expect(raga!.meta).toMatchObject({
+      parent: 'harikambhoji',
+      arohanam: 'S R2 M1 P D2 S',
+      avarohanam: 'S D2 P M1 G3 R2 S',
+      scale: { notes: ['S', 'R2', 'G3', 'M1', 'P', 'D2'], bhashanga: false },
+      source: 'reviewer',
+      sourceNote: note,
+    });
+    const [k] = await h.sql`SELECT * FROM krithis WHERE id = ${imported.krithi_id}`;
+    expect(k!.raga_ids).toEqual([id]);
+    const audits = await h.sql`SELECT type, actor, data FROM audit_events WHERE row_id = ${pending.id} AND type IN ('RAGA_ADDED', 'KRITHI_CREATED') ORDER BY type`;
+    expect(audits.map((a) => a.type)).toEqual(['KRITHI_CREATED', 'RAGA_ADDED']);
+    expect(audits[1]).toMatchObject({ actor: 'meera', data: { id, name, parent: 'harikambhoji', note } });
+    // Written in the import's transaction: the raga's row and the krithi's commit together.
+    const [times] = await h.sql`
+      SELECT (SELECT xmin::text FROM ragas WHERE id = ${id}) AS raga_tx, (SELECT xmin::text FROM krithis WHERE id = ${imported.krithi_id}) AS krithi_tx`;
+    expect(times!.raga_tx).toBe(times!.krithi_tx);
+
+    const second = await h.submit(csv([{ title: `second ${tag}`, raga: name, url: url(tag, 2) }]));
+    const summary = await h.client.workflow.getHandle(second.workflowId).result();
+    expect(summary.counts.IMPORTED).toBe(1);
+    const [row] = await h.sql`SELECT * FROM import_rows WHERE batch_id = ${second.batchId} AND line = 2`;
+    expect(row!.confidence).toBe('HIGH');
+    const best = (row!.resolution as { ragas: { match: { best: Record<string, unknown> } }[] }).ragas[0]!.match.best;
+    expect(best).toMatchObject({ id, reason: 'exact', parent: 'harikambhoji', scale: 'S R2 M1 P D2 S / S D2 P M1 G3 R2 S' });
+  });
+});
+
 describe('when a row repeats a krithi already in the catalogue under another source', () => {
   it('then it waits for review flagged as a probable duplicate naming the existing krithi, though its title is spelled differently', async () => {
     const tag = randomBytes(3).toString('hex');
