@@ -50,3 +50,31 @@ export async function setQueueRateLimit(
     },
   });
 }
+
+/** The queue's configured rate limit (requests per second), or null when none is set. */
+export async function queueRateLimit(connection: Connection, namespace: string, taskQueue: string): Promise<number | null> {
+  const d = await connection.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: ACTIVITY_QUEUE,
+    reportConfig: true,
+  });
+  const limit = d.config?.queueRateLimit?.rateLimit;
+  return limit ? (limit.requestsPerSecond ?? 0) : null;
+}
+
+/**
+ * Sets the site limit only where none is set yet: every worker start used to re-apply
+ * SITE_RATE_LIMIT, overwriting a per-site limit an operator had set (`temporal task-queue config
+ * set`). Returns whether it set one.
+ */
+export async function ensureQueueRateLimit(
+  connection: Connection,
+  namespace: string,
+  taskQueue: string,
+  requestsPerSecond: number,
+): Promise<boolean> {
+  if ((await queueRateLimit(connection, namespace, taskQueue)) !== null) return false;
+  await setQueueRateLimit(connection, namespace, taskQueue, requestsPerSecond);
+  return true;
+}

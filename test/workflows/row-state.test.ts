@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createBatchActivities } from '../../src/activities/batch';
 import { ServiceError } from '../../src/services/errors';
 import { createBulkReview } from '../../src/services/bulk-review';
 import { createRevertService } from '../../src/services/revert';
 import { batchWorkflowId, isTerminal, rowWorkflowId, type RowStatus } from '../../src/shared';
-import { progressQuery, reviewUpdate, rowTransitionSignal } from '../../src/workflows/messages';
+import { progressQuery, reviewSignal, reviewUpdate, rowTransitionSignal } from '../../src/workflows/messages';
+import { queueRateLimit, setQueueRateLimit } from '../../src/temporal/namespace-setup';
+import { taskQueues } from '../../src/temporal/task-queues';
 import { createHarness, manifest, unknownRaga, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -318,6 +320,45 @@ describe('item 9: when a batch whose import was reverted is cancelled and resume
     expect(reverted.status).toBe('CANCELLED');
     expect(reverted.error_type).toBe('REVERTED');
     await h.batches.cancel(res.batchId, 'ops');
+  });
+});
+
+describe('item 7: when a review decision holds a NUL byte', () => {
+  it('then it is refused as invalid before anything is confirmed, by the service and as a signal, and the row still waits', async () => {
+    const res = await h.submit(manifest(1, { raga: unknownRaga() }));
+    const [row] = await waitRows(res.batchId, (r) => r[0]?.status === 'PENDING_REVIEW', 'row in review');
+    // What the review page sends for a note with a NUL in it.
+    const err = await h.reviews.review(row!.id, { decision: 'reject', reviewer: 'ravi', note: 'a\u0000b' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID', message: 'note contains control characters' });
+    await expect(
+      h.reviews.review(row!.id, { decision: 'approve', reviewer: 'ravi', overrides: { ragaIds: ['x\u0000y'] } }),
+    ).rejects.toMatchObject({ code: 'INVALID' });
+    // A signal cannot be answered: its refusal is audited (with the NUL made storable).
+    await h.client.workflow.getHandle(rowWorkflowId(res.batchId, 2)).signal(reviewSignal, { decision: 'reject', reviewer: 'ops', note: 'a\u0000b' });
+    const refused = await h.waitFor(async () => {
+      const r = await h.sql`SELECT data FROM audit_events WHERE row_id = ${row!.id} AND type = 'REVIEW_SIGNAL_REFUSED'`;
+      return r.length ? r : undefined;
+    }, 'the refusal audited');
+    expect(refused[0]!.data.reason).toBe('note contains control characters');
+    expect((await rowByLine(res.batchId, 2)).status).toBe('PENDING_REVIEW');
+    expect(await h.reviews.review(row!.id, { decision: 'reject', reviewer: 'ravi', note: 'fine' })).toEqual({ status: 'REJECTED' });
+  });
+});
+
+describe('item 10: when an operator has set one site’s rate limit and a worker starts again', () => {
+  it('then the operator’s limit is kept, and a queue with no limit still gets the configured one', async () => {
+    const ns = h.config.temporal.namespace;
+    const conn = h.client.connection as Connection;
+    const queues = taskQueues(h.settings.taskQueuePrefix);
+    const [site, other] = h.config.sites.hosts;
+    await setQueueRateLimit(conn, ns, queues.scrape(site!), 0.5);
+    const restarted = await createHarness({ taskQueuePrefix: h.settings.taskQueuePrefix, ratePerSecond: 200 });
+    try {
+      expect(await queueRateLimit(conn, ns, queues.scrape(site!))).toBe(0.5);
+      expect(await queueRateLimit(conn, ns, queues.scrape(other!))).toBe(200);
+    } finally {
+      await restarted.close();
+    }
   });
 });
 
