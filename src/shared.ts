@@ -108,6 +108,34 @@ export interface ReviewDecision {
   };
 }
 
+/** C0 controls (NUL included) and DEL: PostgreSQL refuses NUL, and none of them belongs in a name. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** The same, except tab, line feed and carriage return (free text such as a note may hold lines). */
+const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export function hasControlCharacters(s: string, opts: { lines?: boolean } = {}): boolean {
+  return (opts.lines ? CONTROL_EXCEPT_LINES : CONTROL).test(s);
+}
+
+/**
+ * The first field of a decision that holds characters no row may store, as `field: why`, or null.
+ * Checked at every edge (API, review page, service, workflow) so such a decision is refused, not
+ * confirmed and then unwritable.
+ */
+export function decisionTextProblem(d: ReviewDecision): string | null {
+  const fields: [string, unknown, boolean][] = [
+    ['reviewer', d.reviewer, false],
+    ['note', d.note, true],
+    ['overrides.composerId', d.overrides?.composerId, false],
+    ['overrides.talaId', d.overrides?.talaId, false],
+    ['overrides.title', d.overrides?.title, false],
+    ...(Array.isArray(d.overrides?.ragaIds) ? d.overrides!.ragaIds.map((r, i) => [`overrides.ragaIds[${i}]`, r, false] as [string, unknown, boolean]) : []),
+  ];
+  for (const [field, value, lines] of fields)
+    if (typeof value === 'string' && hasControlCharacters(value, { lines })) return `${field} contains control characters`;
+  return null;
+}
+
 export interface ReviewResult {
   status: Extract<RowStatus, 'PERSISTING' | 'REJECTED'>;
 }

@@ -25,7 +25,7 @@ import type { Fetcher } from './scraping/fetcher';
 import { createSiteFetcher } from './scraping/site-fetcher';
 import { createPageCacheStore } from './db/page-cache';
 import { taskQueues } from './temporal/task-queues';
-import { setQueueRateLimit } from './temporal/namespace-setup';
+import { ensureQueueRateLimit } from './temporal/namespace-setup';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -150,7 +150,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
 
   if (opts.applyRateLimits ?? true) {
     for (const host of config.sites.hosts) {
-      await setQueueRateLimit(clientConnection, config.temporal.namespace, queues.scrape(host), config.sites.ratePerSecond);
+      // Only where unset: a limit an operator set for one site survives this worker's restart.
+      await ensureQueueRateLimit(clientConnection, config.temporal.namespace, queues.scrape(host), config.sites.ratePerSecond);
     }
   }
 
