@@ -23,6 +23,8 @@ import { createLogger, temporalLogger, type Logger } from './observability/logge
 import type { Metrics } from './observability/metrics';
 import type { Fetcher } from './scraping/fetcher';
 import { createSiteFetcher } from './scraping/site-fetcher';
+import { createHostPacer } from './scraping/host-pacer';
+import { createQueueRateReader } from './temporal/queue-rates';
 import { createPageCacheStore } from './db/page-cache';
 import { taskQueues } from './temporal/task-queues';
 import { ensureQueueRateLimit } from './temporal/namespace-setup';
@@ -155,8 +157,17 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
     }
   }
 
-  // SSRF-checked HTTP, robots.txt, and the PostgreSQL page cache unless PAGE_CACHE=off.
-  const fetcher = opts.fetcher ?? createSiteFetcher(config, { pageCache: createPageCacheStore(sql) });
+  // SSRF-checked HTTP paced per host at the site queue's own limit, robots.txt, and the PostgreSQL
+  // page cache unless PAGE_CACHE=off.
+  const pacer = createHostPacer({
+    rateFor: createQueueRateReader({
+      connection: clientConnection,
+      namespace: config.temporal.namespace,
+      queueFor: (host) => queues.scrape(host),
+      fallback: config.sites.ratePerSecond,
+    }),
+  });
+  const fetcher = opts.fetcher ?? createSiteFetcher(config, { pageCache: createPageCacheStore(sql), pacer });
   const reference = createReferenceCache(sql, {
     thresholds: { high: config.resolution.high, low: config.resolution.low },
   });
