@@ -34,11 +34,10 @@ const cases = readdirSync(ROOT).flatMap((host) =>
 );
 
 describe('hand-written pages in the blogs’ real layouts', () => {
-  it('when the fixtures are listed, then each host has at least three pages', () => {
-    const perHost = new Map<string, number>();
-    for (const c of cases) perHost.set(c.name.split('/')[0]!, (perHost.get(c.name.split('/')[0]!) ?? 0) + 1);
-    expect([...perHost.values()].every((n) => n >= 3)).toBe(true);
-    expect([...perHost.keys()].sort()).toEqual(['guru-guha', 'thyagaraja-vaibhavam']);
+  it('when the fixtures are listed, then thyagaraja-vaibhavam and guru-guha have at least three pages each', () => {
+    const perHost = (host: string): number => cases.filter((c) => c.name.startsWith(`${host}/`)).length;
+    expect(perHost('thyagaraja-vaibhavam')).toBeGreaterThanOrEqual(3);
+    expect(perHost('guru-guha')).toBeGreaterThanOrEqual(3);
   });
 
   describe.each(cases)('$name', ({ html, expected }) => {
