@@ -34,13 +34,24 @@ function isLargeLabel(el: Element): boolean {
   if (name !== 'span' && name !== 'font' && name !== 'big') return false;
   const style = el.attribs?.style ?? '';
   const pct = /font-size\s*:\s*(\d+(?:\.\d+)?)%/i.exec(style);
-  const large = (pct?.[1] !== undefined && Number(pct[1]) >= 150) || (name === 'font' && Number(el.attribs?.size ?? 0) >= 5);
+  const large =
+    (pct?.[1] !== undefined && Number(pct[1]) >= 150) ||
+    /font-size\s*:\s*(?:x-large|xx-large|large)\b/i.test(style) ||
+    (name === 'font' && Number(el.attribs?.size ?? 0) >= 5);
   if (!large) return false;
+  // Its text, through inline children (`<b>C1</b>`); a line break inside means it is not a label.
   let text = '';
-  for (const c of el.children) {
-    if (c.type !== 'text') return false;
-    text += (c as unknown as { data: string }).data;
-  }
+  const collect = (n: AnyNode): boolean => {
+    if (n.type === 'text') {
+      text += (n as unknown as { data: string }).data;
+      return true;
+    }
+    if (n.type !== 'tag') return true;
+    const tag = (n as Element).name.toLowerCase();
+    if (tag === 'br' || BLOCK.has(tag)) return false;
+    return (n as Element).children.every(collect);
+  };
+  if (!el.children.every(collect)) return false;
   const t = text.trim();
   return t.length > 0 && t.length <= 24;
 }

@@ -360,11 +360,13 @@ describe('textLines', () => {
   it('when a large-font label shares its line with the lyric, then the label becomes a line of its own', () => {
     expect(lines('<span style="font-size:180%;">C1</span> hari hara<br />kolicina')).toEqual(['C1', 'hari hara', 'kolicina']);
     expect(lines('<font size="5">P</font> vEnkaTESa')).toEqual(['P', 'vEnkaTESa']);
+    expect(lines('<span style="font-size: x-large"><b>A </b></span>pankaj(A)ksha')).toEqual(['A', 'pankaj(A)ksha']);
   });
 
   it('when the large font holds a sentence or the span is of ordinary size, then the line is kept whole', () => {
     expect(lines('<strong><span style="font-size:130%;">vEnkaTESa-madhyamAvati</span></strong> x')).toEqual(['vEnkaTESa-madhyamAvati x']);
     expect(lines('<span style="font-size:180%;">In the kRti vEnkaTESa ninu, rAga madhyamAvati</span> x')).toEqual(['In the kRti vEnkaTESa ninu, rAga madhyamAvati x']);
+    expect(lines('<span style="font-size:180%;">Devanagari<br />प. वेंकटेश</span>')).toEqual(['Devanagari', 'प. वेंकटेश']);
   });
 });
 
