@@ -61,7 +61,7 @@ export function parseKritiTitle(postTitle: string): KritiTitle {
   let composerAt = -1;
   for (const [i, part] of parts.entries()) {
     // Right after `X Kriti` comes the title, even when it starts like a raga (`Raga Ratna`).
-    if (i === composerAt + 1 && composerAt === 0 && parts.length > 2) {
+    if (composerAt === 0 && i === 1 && parts.length > 2) {
       rest.push(part);
       continue;
     }

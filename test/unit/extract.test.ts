@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseKritiTitle } from '../../src/scraping/blogger';
 import { ScrapeError, ScrapeErrorType } from '../../src/scraping/errors';
 import { extractKrithi } from '../../src/scraping/extract';
 import { findRagaTala, parseRagaTalaLine } from '../../src/scraping/metadata';
@@ -406,5 +407,26 @@ describe('raga and tala lines', () => {
 
   it('when raga and tala are on separate lines, then both are found', () => {
     expect(findRagaTala(['kAmAkshi-bhairavi', 'Raga: bhairavi', 'Tala: Adi'])).toEqual({ raga: 'bhairavi', tala: 'Adi' });
+  });
+
+  it('when the quoted title contains the word rAga, then the raga is the one the sentence names after it', () => {
+    expect(parseRagaTalaLine('In the kRti ‘saindhavi rAga priyE’ – rAga saindhavi (tALa Adi), SrI dIkshitar')).toEqual({ raga: 'saindhavi', tala: 'Adi' });
+  });
+
+  it('when the bold title-raga line comes first, then a sentence naming the raga wins over it', () => {
+    expect(findRagaTala(['saindhavi rAga priyE-saindhavi', 'In the kRti ‘saindhavi rAga priyE’ – rAga saindhavi, SrI dIkshitar'])).toEqual({ raga: 'saindhavi', tala: null });
+    expect(findRagaTala(['vEnkaTESa-madhyamAvati', 'rAga madhyamAvati'])).toEqual({ raga: 'madhyamAvati', tala: null });
+  });
+
+  it('when a line says rAga mAlikA, then it is one raga name (ragamalika), not a raga called mAlikA', () => {
+    expect(parseRagaTalaLine('pUrNa candra bimba-rAga mAlikA')).toEqual({ raga: 'rAgamAlikA', tala: null });
+    expect(parseRagaTalaLine('rAgaM rAgamAlikA - tALaM Adi')).toEqual({ raga: 'rAgamAlikA', tala: 'Adi' });
+  });
+});
+
+describe('parseKritiTitle', () => {
+  it('when the title after `X Kriti` starts like a raga, then it is still the title and the last part the raga', () => {
+    expect(parseKritiTitle('Thyagaraja Kriti - Raga Ratna Malikache - Raga Riti Gaula')).toMatchObject({ title: 'Raga Ratna Malikache', raga: 'Riti Gaula', composerText: 'Thyagaraja' });
+    expect(parseKritiTitle('Syama Sastry Kriti - Rave Hima Giri Kumari - Todi Raga')).toMatchObject({ title: 'Rave Hima Giri Kumari', raga: 'Todi' });
   });
 });
