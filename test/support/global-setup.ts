@@ -67,11 +67,7 @@ export async function setup(project: TestProject) {
     headless: true,
     // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
     synchronous: 'OFF',
-    // Fairness stays off in the suite, as before ops/temporal/dynamicconfig.yaml turned it on for
-    // every backend: the politeness proof (test/e2e/rate-limit.test.ts) pins the bound of the
-    // classic matcher's limiter, and the fairness matcher's bound has not been measured on an idle
-    // box yet (on a saturated one the proof failed both with and without it).
-    dynamicConfig: { 'system.enableActivityEagerExecution': true, 'matching.enableFairness': false },
+    dynamicConfig: { 'system.enableActivityEagerExecution': true },
   });
 
   project.provide('temporalAddress', engine.address);
