@@ -18,6 +18,8 @@ export interface RowScript {
   decidable?: boolean;
   /** The first persist sends the row back to review with this reason. */
   persistNeedsReview?: string;
+  /** Writing a reviewer's decision waits until the test calls `releaseDecision`. */
+  holdDecision?: boolean;
 }
 
 export interface FakeRow {
@@ -147,24 +149,45 @@ export class RowStore {
 
   /** Resolves when a held scrape of this row may finish. */
   scrapeGate(rowId: string): Promise<void> {
-    let g = this.gates.get(rowId);
-    if (!g) this.gates.set(rowId, (g = gate()));
-    return g.promise;
+    return this.gateOf(`scrape:${rowId}`).promise;
+  }
+
+  /** Resolves when the held decision write of this row may finish. */
+  decisionGate(rowId: string): Promise<void> {
+    return this.gateOf(`decision:${rowId}`).promise;
   }
 
   /** Lets held scrapes finish: the given lines, or every one. */
   release(batchId: string, ...lines: number[]) {
+    for (const r of this.batchRows(batchId)) if (!lines.length || lines.includes(r.line)) this.gateOf(`scrape:${r.rowId}`).open();
+  }
+
+  /** Opens every gate of a batch's rows (the end of a test). */
+  releaseBatch(batchId: string) {
     for (const r of this.batchRows(batchId)) {
-      if (lines.length && !lines.includes(r.line)) continue;
-      const g = this.gates.get(r.rowId);
-      if (g) g.open();
-      else this.gates.set(r.rowId, { promise: Promise.resolve(), open: () => {} });
+      this.gateOf(`scrape:${r.rowId}`).open();
+      this.gateOf(`decision:${r.rowId}`).open();
     }
+  }
+
+  releaseDecision(batchId: string, line: number) {
+    this.gateOf(`decision:${this.byLine(batchId, line).rowId}`).open();
   }
 
   /** Opens every gate (test teardown: no activity is left waiting on a worker that shuts down). */
   releaseAll() {
-    for (const b of this.batches.keys()) this.release(b);
+    for (const g of this.gates.values()) g.open();
+    this.released = true;
+  }
+
+  private released = false;
+  private gateOf(key: string): Gate {
+    let g = this.gates.get(key);
+    if (!g) {
+      this.gates.set(key, (g = gate()));
+      if (this.released) g.open();
+    }
+    return g;
   }
 
   /** Waits until `predicate` holds, re-checked on every change in the store (and every 50 ms). */

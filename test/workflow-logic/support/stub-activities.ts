@@ -25,6 +25,7 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
     },
 
     async setRowStatus({ rowId, to, errorType, decision }) {
+      if (decision && store.get(rowId).script.holdDecision) await store.decisionGate(rowId);
       return store.setStatus(rowId, to, { errorType: errorType ?? null, decision: decision ?? null });
     },
 

@@ -95,7 +95,7 @@ export interface Stack {
   startBatch(carry?: BatchCarry): Promise<WorkflowHandleWithFirstExecutionRunId<typeof BatchImport>>;
   batch(): WorkflowHandle<typeof BatchImport>;
   /** Starts one row's workflow on its own, without a batch (its reports go nowhere, harmlessly). */
-  startRow(line: number): Promise<WorkflowHandle<typeof KrithiImport>>;
+  startRow(line: number, opts?: { workflowTaskTimeout?: string }): Promise<WorkflowHandle<typeof KrithiImport>>;
   row(line: number): WorkflowHandle<typeof KrithiImport>;
   rowOf(line: number): FakeRow;
 }
@@ -142,8 +142,9 @@ export async function withStack<T>(tier: Tier, opts: StackOptions, body: (s: Sta
         args: [{ batchId, settings, ...(carry ? { carry } : {}) }],
       }),
     batch: () => client.workflow.getHandle<typeof BatchImport>(batchWorkflowId(batchId)),
-    startRow: (line) =>
+    startRow: (line, opts = {}) =>
       client.workflow.start<typeof KrithiImport>(WORKFLOW_TYPES.row, {
+        ...opts,
         taskQueue: tier.mainQueue,
         workflowId: rowWorkflowId(batchId, line),
         args: [rowInput(line)],
@@ -162,7 +163,7 @@ export async function withStack<T>(tier: Tier, opts: StackOptions, body: (s: Sta
     return await Promise.race([body(stack), crashed, tier.crashed]);
   } finally {
     stopped = true;
-    store.release(batchId);
+    store.releaseBatch(batchId);
     scrape.shutdown();
     await running;
   }
