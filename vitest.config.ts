@@ -25,6 +25,8 @@ export default defineConfig({
           include: ['test/workflow-logic/**/*.test.ts'],
           pool: 'forks',
           fileParallelism: false,
+          // One process runs the files in turn and imports the SDK and the stubs once.
+          isolate: false,
           globalSetup: ['test/support/workflow-tier-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,

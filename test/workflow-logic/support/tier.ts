@@ -24,29 +24,30 @@ export const SITE = 'guru-guha.blogspot.com';
 /** Long enough never to fire during a test: a test that passes only through it is a failing one. */
 export const NEVER_MS = 3_600_000;
 
-let runtimeInstalled = false;
-
 /**
- * The shared part of one test file: the connection, the row store and the worker on the file's
- * main queue. Compiling the workflow bundle into a worker costs 1.5 s or more here, so each file
- * has one main-queue worker; every test still gets its own batch (so its own workflow ids), its
- * own scrape queue and scrape worker, and its rows in the store under its own batch id.
+ * The shared part of the tier: the connection, the row store and the worker on the main queue.
+ * Compiling the workflow bundle into a worker costs 1.5 s or more here, so the files (run in turn
+ * in one process, see vitest.config.ts) share one main-queue worker; every test still gets its own
+ * batch (so its own workflow ids), its own scrape queue and scrape worker, and its rows in the
+ * store under its own batch id.
  */
 export interface Tier {
   env: TestWorkflowEnvironment;
   store: RowStore;
   mainQueue: string;
-  close(): Promise<void>;
-  /** Rejects if the main worker stops while the file runs. */
+  /** Rejects if the main worker stops while tests run. */
   crashed: Promise<never>;
+  /** Ends this file's use; the worker stops shortly after the last file let go of it. */
+  close(): Promise<void>;
 }
 
-export async function openTier(): Promise<Tier> {
+let shared: Promise<Omit<Tier, 'close'> & { stop(): Promise<void> }> | undefined;
+let users = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+async function createShared() {
   // Workers log every state change at INFO; the tier's output should be the test report.
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('workflowTierAddress') });
   const store = new RowStore();
   const mainQueue = taskQueues(`wt${randomBytes(4).toString('hex')}`).main;
@@ -57,10 +58,10 @@ export async function openTier(): Promise<Tier> {
     activities: stubMainActivities(store, () => env.client),
     shutdownGraceTime: '1 second',
   });
-  let closing = false;
+  let stopping = false;
   const running = worker.run();
   const crashed = running.then(() => {
-    if (!closing) throw new Error('the main-queue worker stopped during the test');
+    if (!stopping) throw new Error('the main-queue worker stopped during the tests');
   }) as Promise<never>;
   crashed.catch(() => undefined);
   return {
@@ -68,12 +69,32 @@ export async function openTier(): Promise<Tier> {
     store,
     mainQueue,
     crashed,
-    async close() {
-      closing = true;
+    async stop() {
+      stopping = true;
       store.releaseAll();
       worker.shutdown();
       await running;
       await env.teardown();
+    },
+  };
+}
+
+export async function openTier(): Promise<Tier> {
+  clearTimeout(idleTimer);
+  users += 1;
+  shared ??= createShared();
+  const t = await shared;
+  return {
+    ...t,
+    async close() {
+      users -= 1;
+      if (users > 0) return;
+      // The next file (same process) opens the tier within milliseconds and keeps it.
+      idleTimer = setTimeout(() => {
+        const closing = shared;
+        shared = undefined;
+        void closing?.then((x) => x.stop());
+      }, 300);
     },
   };
 }
