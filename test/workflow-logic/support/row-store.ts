@@ -41,6 +41,8 @@ export interface StatusChange {
   line: number;
   from: RowStatus;
   to: RowStatus;
+  /** A write made as the service would (retry-failed, test set-up), not by a workflow's activity. */
+  byService?: boolean;
 }
 
 /** Rows actively processing in the real batch's sense: started and not waiting for a human. */
@@ -135,7 +137,7 @@ export class RowStore {
 
   /** Service-side writes (retry-failed, test set-up) are not bound by the workflow's rule. */
   setStatusUnchecked(row: FakeRow, to: RowStatus) {
-    this.changes.push({ line: row.line, from: row.status, to });
+    this.changes.push({ line: row.line, from: row.status, to, byService: true });
     row.status = to;
     this.notify();
   }
