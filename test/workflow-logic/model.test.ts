@@ -8,7 +8,8 @@
  *   - the batch's own counters equal the rows' statuses once all is quiet (while it runs);
  *   - a row waiting for review says so when asked.
  * A failure names its seed: `MODEL_SEED=<seed>` replays that one sequence; `MODEL_SEQUENCES=<n>`
- * runs more (default 3, each a few seconds, to keep the tier fast).
+ * runs more (default 2, each a few seconds, to keep the tier fast); `MODEL_TRACE=1` prints how
+ * long each step took to settle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -38,7 +39,7 @@ const STEPS = 7;
 const WINDOW = 2;
 const seeds = process.env.MODEL_SEED
   ? [Number(process.env.MODEL_SEED)]
-  : Array.from({ length: Number(process.env.MODEL_SEQUENCES ?? 3) }, (_, i) => 1000 + i);
+  : Array.from({ length: Number(process.env.MODEL_SEQUENCES ?? 2) }, (_, i) => 1000 + i);
 
 /** mulberry32: a small seeded generator, so a sequence replays exactly from its seed. */
 function random(seed: number): () => number {

@@ -16,13 +16,13 @@ afterAll(async () => {
 
 describe('when a batch has more rows than its window', () => {
   it('then no more than `window` rows are ever active at once, the window is filled, and every row is imported', async () => {
-    await withStack(tier, { rows: 8, settings: { window: 3 }, scrapeDelayMs: 150 }, async (s) => {
+    await withStack(tier, { rows: 7, settings: { window: 3 }, scrapeDelayMs: 120 }, async (s) => {
       const handle = await s.startBatch();
       const summary = await handle.result();
-      expect(summary.counts.IMPORTED).toBe(8);
+      expect(summary.counts.IMPORTED).toBe(7);
       expect(s.store.maxActive.get(s.batchId)).toBe(3);
       // Every row was started exactly once.
-      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(8).fill(1));
+      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(7).fill(1));
     });
   });
 
