@@ -207,8 +207,8 @@ async function runSequence(s: Stack, seed: number, log: string[]) {
     } else {
       // What the service does: failed rows back to the queue (their pages are back), then the signal.
       for (const r of s.store.batchRows(s.batchId)) if (r.status === 'FAILED') r.script = { review: true };
-      s.store.requeueFailed(s.batchId);
-      await batch.signal(retryFailedSignal);
+      // The service signals only when it re-queued something.
+      if (s.store.requeueFailed(s.batchId) > 0) await batch.signal(retryFailedSignal);
       for (const [line, st] of model.expected) if (st === 'FAILED') model.expected.set(line, model.paused ? 'QUEUED' : model.started());
     }
     await settle(at);
