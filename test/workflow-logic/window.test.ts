@@ -16,13 +16,13 @@ afterAll(async () => {
 
 describe('when a batch has more rows than its window', () => {
   it('then no more than `window` rows are ever active at once, the window is filled, and every row is imported', async () => {
-    await withStack(tier, { rows: 7, settings: { window: 3 }, scrapeDelayMs: 120 }, async (s) => {
+    await withStack(tier, { rows: 6, settings: { window: 3 }, scrapeDelayMs: 100 }, async (s) => {
       const handle = await s.startBatch();
       const summary = await handle.result();
-      expect(summary.counts.IMPORTED).toBe(7);
+      expect(summary.counts.IMPORTED).toBe(6);
       expect(s.store.maxActive.get(s.batchId)).toBe(3);
       // Every row was started exactly once.
-      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(7).fill(1));
+      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(6).fill(1));
     });
   });
 
@@ -50,12 +50,12 @@ describe('when a batch has more rows than its window', () => {
 
 describe('when rows wait for review', () => {
   it('then they hold no slot: every row reaches review with a window of 2, and approving them finishes the batch', async () => {
-    await withStack(tier, { rows: 6, settings: { window: 2 }, script: () => ({ review: true }) }, async (s) => {
+    await withStack(tier, { rows: 4, settings: { window: 2 }, script: () => ({ review: true }) }, async (s) => {
       const handle = await s.startBatch();
       const progress = await eventually(
         () => handle.query(progressQuery),
-        (p) => p.counts.PENDING_REVIEW === 6,
-        'all six rows in review',
+        (p) => p.counts.PENDING_REVIEW === 4,
+        'all four rows in review',
       );
       expect(progress.inFlight).toBe(0);
       for (const r of s.store.batchRows(s.batchId)) {
@@ -63,7 +63,7 @@ describe('when rows wait for review', () => {
         expect(res.status).toBe('PERSISTING');
       }
       const summary = await handle.result();
-      expect(summary.counts.IMPORTED).toBe(6);
+      expect(summary.counts.IMPORTED).toBe(4);
       expect(summary.counts.PENDING_REVIEW).toBe(0);
     });
   });
