@@ -16,13 +16,18 @@ afterAll(async () => {
 
 describe('when a batch has more rows than its window', () => {
   it('then no more than `window` rows are ever active at once, the window is filled, and every row is imported', async () => {
-    await withStack(tier, { rows: 6, settings: { window: 3 }, scrapeDelayMs: 100 }, async (s) => {
+    // The first three scrapes wait until all three run (so the window is seen full whatever the
+    // machine's load); the rest take 100 ms each, while the batch refills slot by slot.
+    const script = (line: number) => ({ scrape: line <= 4 ? ('hold' as const) : ('ok' as const) });
+    await withStack(tier, { rows: 7, settings: { window: 3 }, scrapeDelayMs: 100, script }, async (s) => {
       const handle = await s.startBatch();
+      await s.store.until(() => s.store.batchRows(s.batchId).filter((r) => r.status === 'SCRAPING').length === 3, 'three rows scraping');
+      s.store.release(s.batchId, 2, 3, 4);
       const summary = await handle.result();
-      expect(summary.counts.IMPORTED).toBe(6);
+      expect(summary.counts.IMPORTED).toBe(7);
       expect(s.store.maxActive.get(s.batchId)).toBe(3);
       // Every row was started exactly once.
-      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(6).fill(1));
+      expect(s.store.batchRows(s.batchId).map((r) => r.loads)).toEqual(Array(7).fill(1));
     });
   });
 
