@@ -131,7 +131,8 @@ async function main() {
     synchronous: opt['sqlite-sync'] as 'NORMAL' | 'OFF' | 'FULL',
     dynamicConfig: {
       'system.enableActivityEagerExecution': !opt['no-eager'],
-      ...(opt['no-fairness'] ? {} : { 'matching.enableFairness': true }),
+      // On by default (dev-server.ts); off only to measure without it.
+      'matching.enableFairness': !opt['no-fairness'],
     },
   };
   let server: DevServer = await startDevServer(serverOptions);

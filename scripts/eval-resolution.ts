@@ -1,7 +1,9 @@
 /**
  * Evaluates entity resolution against a hand-labelled set and prints (and writes as JSON) top-1
  * accuracy, precision of acceptance, coverage, the confusions, a threshold sweep, the coverage of
- * the real manifests' rows and the speed.
+ * the real manifests' rows and the speed; then the held-out lists of Dikshitar-school mela names and
+ * common ragas (kept apart from the reference's aliases), and the confusable pairs of the reference
+ * (entries sharing a comparison key or one letter apart), which must never be answered HIGH between.
  *
  *   npm run eval:resolution [-- --labels FILE] [--out FILE] [--high X --low Y]
  *
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     manifests: { type: 'string', default: 'data/manifests' },
     high: { type: 'string' },
     low: { type: 'string' },
+    'mela-labels': { type: 'string', default: 'data/eval/mela-names-heldout.csv' },
+    'common-labels': { type: 'string', default: 'data/eval/common-ragas-heldout.csv' },
   },
 });
 
@@ -44,12 +48,15 @@ interface Label {
   note: string;
 }
 
-const labels = (parse(readFileSync(values.labels, 'utf8'), { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[]).map(
-  (r): Label => ({ kind: r.kind as EntityKind, input: r.input ?? '', expected: (r.expected_id ?? '').trim(), note: r.note ?? '' }),
-);
-for (const l of labels) {
-  if (!['raga', 'composer', 'tala'].includes(l.kind)) throw new Error(`unknown kind '${l.kind}' for input ${JSON.stringify(l.input)}`);
+function readLabels(path: string): Label[] {
+  const rows = parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+  const out = rows.map((r): Label => ({ kind: r.kind as EntityKind, input: r.input ?? '', expected: (r.expected_id ?? '').trim(), note: r.note ?? '' }));
+  for (const l of out) {
+    if (!['raga', 'composer', 'tala'].includes(l.kind)) throw new Error(`${path}: unknown kind '${l.kind}' for input ${JSON.stringify(l.input)}`);
+  }
+  return out;
 }
+const labels = readLabels(values.labels);
 
 const thresholds: Thresholds = {
   high: values.high !== undefined ? Number(values.high) : DEFAULT_THRESHOLDS.high,
@@ -77,8 +84,8 @@ const evaluated = labels.map((label) => ({ label, matches: resolveValue(matcher,
 const isAmbiguous = (l: Label) => /^ambiguous/i.test(l.note) || l.expected === '';
 const isAbsent = (l: Label) => l.expected === '-';
 
-function score(t: Thresholds, kind?: EntityKind) {
-  const rows = evaluated.filter((e) => !isAmbiguous(e.label) && (!kind || e.label.kind === kind));
+function score(t: Thresholds, kind?: EntityKind, set: typeof evaluated = evaluated) {
+  const rows = set.filter((e) => !isAmbiguous(e.label) && (!kind || e.label.kind === kind));
   let right = 0;
   let high = 0;
   let rightHigh = 0;
@@ -206,6 +213,70 @@ function speed() {
 }
 const perf = speed();
 
+// Held-out lists kept apart from the reference's aliases: Dikshitar-school mela names and common ragas.
+function heldOut(path: string) {
+  let list: Label[];
+  try {
+    list = readLabels(path);
+  } catch {
+    return null;
+  }
+  const set = list.map((label) => ({ label, matches: resolveValue(matcher, label.kind, label.input) }));
+  const s = score(thresholds, undefined, set);
+  return {
+    labels: path,
+    labelled: s.labelled,
+    rightHigh: s.rightHigh,
+    rightHighShare: s.labelled ? s.rightHigh / s.labelled : 0,
+    wrongHigh: s.wrongHigh,
+    top1: s.top1,
+    notHigh: s.confusions.filter((c) => c.confidence !== 'HIGH').map((c) => `${c.input} → ${c.best ?? '—'} ${c.confidence}`),
+  };
+}
+const heldOutLists = { melaNames: heldOut(values['mela-labels']), commonRagas: heldOut(values['common-labels']) };
+const sama = matcher.match('raga', 'sAma');
+
+// Confusable pairs: every name of either entity of a pair, matched. A HIGH answer naming the other
+// entity of a pair, or any HIGH answer for a name whose key both share, is a confident error.
+function confusablePairs() {
+  const pairs = new Set<string>();
+  const inputs = new Map<string, Set<string>>();
+  for (const r of reference.ragas) {
+    if (typeof r.meta?.sameAs === 'string') continue;
+    const m = matcher.match('raga', r.name.replace(/\{[^}]*\}/g, ' ').split('/')[0] as string);
+    const self = m.candidates.find((c) => c.id === r.id);
+    for (const other of self?.confusableWith ?? []) pairs.add([r.id, other].sort().join('\u0000'));
+  }
+  let tested = 0;
+  let highToOther = 0;
+  let sharedKeyHigh = 0;
+  let highToSelf = 0;
+  const errors: string[] = [];
+  const byId = new Map(reference.ragas.map((r) => [r.id, r]));
+  for (const pair of pairs) {
+    const [a, b] = pair.split('\u0000') as [string, string];
+    for (const [self, other] of [[a, b], [b, a]] as const) {
+      const entity = byId.get(self);
+      if (!entity) continue;
+      for (const name of [entity.name, ...entity.aliases].flatMap((n) => n.replace(/\{[^}]*\}/g, ' ').split('/')).map((n) => n.trim()).filter(Boolean)) {
+        const m = matcher.match('raga', name);
+        tested++;
+        const shared = m.candidates.some((c) => c.id === other && c.reason !== 'fuzzy' && c.reason !== 'token');
+        if (m.confidence !== 'HIGH') continue;
+        if (m.best?.id === other) {
+          highToOther++;
+          errors.push(`${name} → ${other} HIGH (is ${self})`);
+        } else if (shared) {
+          sharedKeyHigh++;
+          errors.push(`${name} → ${m.best?.id} HIGH though ${other} shares its key`);
+        } else if (m.best?.id === self) highToSelf++;
+      }
+    }
+  }
+  return { pairs: pairs.size, namesTested: tested, highToOther, sharedKeyHigh, highToSelf, errors };
+}
+const confusables = confusablePairs();
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const report = {
   labels: values.labels,
@@ -217,6 +288,9 @@ const report = {
   sweep,
   nearMisses,
   manifestRows,
+  heldOut: heldOutLists,
+  sama: { input: 'sAma', best: sama.best?.id ?? null, confidence: sama.confidence },
+  confusablePairs: confusables,
   speed: perf,
 };
 mkdirSync(dirname(values.out), { recursive: true });
@@ -242,6 +316,20 @@ console.log('threshold sweep (high → precision, coverage, wrong HIGH):');
 console.log(`  ${sweep.map((s) => `${s.high.toFixed(2)}: ${pct(s.precision)} ${pct(s.coverage)} ${s.wrongHigh}`).join('\n  ')}`);
 console.log(`highest-scoring guesses that are not (surely) right — the upper threshold must exceed them:`);
 for (const n of nearMisses) console.log(`  ${n.kind} ${JSON.stringify(n.input)} → ${n.best} ${n.score}`);
+for (const [name, h] of [['Dikshitar mela names', heldOutLists.melaNames], ['common ragas', heldOutLists.commonRagas]] as const) {
+  if (!h) continue;
+  console.log(
+    `held-out ${name} (${h.labels}): labelled ${h.labelled}  right at HIGH ${pct(h.rightHighShare)} (${h.rightHigh})  ` +
+      `confidently wrong ${h.wrongHigh}  top-1 ${pct(h.top1)}`,
+  );
+  for (const n of h.notHigh) console.log(`    not HIGH: ${n}`);
+}
+console.log(`Sama present: sAma → ${sama.best?.id ?? '—'} ${sama.confidence}`);
+console.log(
+  `confusable pairs: ${confusables.pairs} pairs (shared key or one letter apart), ${confusables.namesTested} names matched: ` +
+    `HIGH to the other entity ${confusables.highToOther}, HIGH on a shared key ${confusables.sharedKeyHigh}, HIGH to itself ${confusables.highToSelf}`,
+);
+for (const e of confusables.errors) console.log(`  ! ${e}`);
 console.log(
   `speed: ${perf.matchesPerSecond} matches/s (${perf.microsPerMatch} µs each); ${perf.rowsPerSecond} rows/s (${perf.microsPerRow} µs per row: 3 composer hints, ragas, tala)`,
 );

@@ -77,6 +77,22 @@ export function emptyCounts(): Record<RowStatus, number> {
   return Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
 }
 
+/**
+ * A raga the reference lacks, added by the reviewer with the decision that needs it. Its scale is
+ * svaras (`S R2 M1 P D2 S`); svaras outside the parent mela must be listed as anya svaras. The
+ * decision's note is its source.
+ */
+export interface NewRaga {
+  /** Derived from the name when absent (see ragaIdFromName); the review service fills it in. */
+  id?: string;
+  name: string;
+  /** The parent melakarta's id. */
+  parent: string;
+  arohanam: string;
+  avarohanam: string;
+  anyaSvaras?: string[];
+}
+
 /** A reviewer's decision, sent as the `review` update (or signal). */
 export interface ReviewDecision {
   decision: 'approve' | 'reject';
@@ -87,7 +103,37 @@ export interface ReviewDecision {
     ragaIds?: string[];
     talaId?: string | null;
     title?: string;
+    /** Added to the reference when the row is persisted, in the same transaction; `ragaIds` names it. */
+    newRaga?: NewRaga;
   };
+}
+
+/** C0 controls (NUL included) and DEL: PostgreSQL refuses NUL, and none of them belongs in a name. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** The same, except tab, line feed and carriage return (free text such as a note may hold lines). */
+const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export function hasControlCharacters(s: string, opts: { lines?: boolean } = {}): boolean {
+  return (opts.lines ? CONTROL_EXCEPT_LINES : CONTROL).test(s);
+}
+
+/**
+ * The first field of a decision that holds characters no row may store, as `field: why`, or null.
+ * Checked at every edge (API, review page, service, workflow) so such a decision is refused, not
+ * confirmed and then unwritable.
+ */
+export function decisionTextProblem(d: ReviewDecision): string | null {
+  const fields: [string, unknown, boolean][] = [
+    ['reviewer', d.reviewer, false],
+    ['note', d.note, true],
+    ['overrides.composerId', d.overrides?.composerId, false],
+    ['overrides.talaId', d.overrides?.talaId, false],
+    ['overrides.title', d.overrides?.title, false],
+    ...(Array.isArray(d.overrides?.ragaIds) ? d.overrides!.ragaIds.map((r, i) => [`overrides.ragaIds[${i}]`, r, false] as [string, unknown, boolean]) : []),
+  ];
+  for (const [field, value, lines] of fields)
+    if (typeof value === 'string' && hasControlCharacters(value, { lines })) return `${field} contains control characters`;
+  return null;
 }
 
 export interface ReviewResult {

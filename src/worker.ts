@@ -23,9 +23,11 @@ import { createLogger, temporalLogger, type Logger } from './observability/logge
 import type { Metrics } from './observability/metrics';
 import type { Fetcher } from './scraping/fetcher';
 import { createSiteFetcher } from './scraping/site-fetcher';
+import { createHostPacer } from './scraping/host-pacer';
+import { createQueueRateReader } from './temporal/queue-rates';
 import { createPageCacheStore } from './db/page-cache';
 import { taskQueues } from './temporal/task-queues';
-import { setQueueRateLimit } from './temporal/namespace-setup';
+import { ensureQueueRateLimit } from './temporal/namespace-setup';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -150,12 +152,22 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
 
   if (opts.applyRateLimits ?? true) {
     for (const host of config.sites.hosts) {
-      await setQueueRateLimit(clientConnection, config.temporal.namespace, queues.scrape(host), config.sites.ratePerSecond);
+      // Only where unset: a limit an operator set for one site survives this worker's restart.
+      await ensureQueueRateLimit(clientConnection, config.temporal.namespace, queues.scrape(host), config.sites.ratePerSecond);
     }
   }
 
-  // SSRF-checked HTTP, robots.txt, and the PostgreSQL page cache unless PAGE_CACHE=off.
-  const fetcher = opts.fetcher ?? createSiteFetcher(config, { pageCache: createPageCacheStore(sql) });
+  // SSRF-checked HTTP paced per host at the site queue's own limit, robots.txt, and the PostgreSQL
+  // page cache unless PAGE_CACHE=off.
+  const pacer = createHostPacer({
+    rateFor: createQueueRateReader({
+      connection: clientConnection,
+      namespace: config.temporal.namespace,
+      queueFor: (host) => queues.scrape(host),
+      fallback: config.sites.ratePerSecond,
+    }),
+  });
+  const fetcher = opts.fetcher ?? createSiteFetcher(config, { pageCache: createPageCacheStore(sql), pacer });
   const reference = createReferenceCache(sql, {
     thresholds: { high: config.resolution.high, low: config.resolution.low },
   });

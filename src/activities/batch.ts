@@ -7,6 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
 import { batchCounts, batchSummary } from '../db/batches';
 import { rowWorkflowId, type BatchSummary, type RowStatus } from '../shared';
+import { STARTABLE, TERMINAL, UNFINISHED, transitionRow, transitionRows } from '../db/rows';
 
 export interface BatchDeps {
   sql: Sql;
@@ -24,13 +25,40 @@ export interface NextRow {
   raga?: string | null;
 }
 
+/** How a row workflow ended, or null while it runs. Not found (never started, or long gone) counts as ended. */
+async function closedAs(client: Client, workflowId: string): Promise<{ status: string; runId: string } | null> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? null : { status: d.status.name, runId: d.runId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { status: 'NOT_FOUND', runId: 'none' };
+    throw err;
+  }
+}
+
 export function createBatchActivities({ sql, client }: BatchDeps) {
   return {
-    async nextRows({ batchId, afterLine, limit }: { batchId: string; afterLine: number; limit: number }): Promise<NextRow[]> {
+    /**
+     * The next unfinished rows after `afterLine`. Rows waiting for review are included only when
+     * asked (the first pass of a fresh batch run): a rescan never touches them, so a review costs
+     * no batch work.
+     */
+    async nextRows({
+      batchId,
+      afterLine,
+      limit,
+      includeWaiting = true,
+    }: {
+      batchId: string;
+      afterLine: number;
+      limit: number;
+      includeWaiting?: boolean;
+    }): Promise<NextRow[]> {
+      const statuses = includeWaiting ? UNFINISHED : STARTABLE;
       const rows = await sql`
         SELECT id, line, site, status, title, raga FROM import_rows
         WHERE batch_id = ${batchId} AND kind = 'record' AND line > ${afterLine}
-          AND status NOT IN ('IMPORTED','REJECTED','FAILED','CANCELLED')
+          AND status = ANY(${statuses as RowStatus[]}::text[])
         ORDER BY line LIMIT ${limit}`;
       return rows.map((r) => ({
         rowId: String(r.id),
@@ -51,8 +79,46 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
       const rows = await sql`
         SELECT line FROM import_rows
         WHERE batch_id = ${batchId} AND line = ANY(${lines}::int[])
-          AND status NOT IN ('IMPORTED','REJECTED','FAILED','CANCELLED','PENDING_REVIEW')`;
+          AND status = ANY(${STARTABLE as RowStatus[]}::text[])`;
       return rows.map((r) => r.line as number);
+    },
+
+    /**
+     * Of `lines` (the rows the batch counts as in flight), those whose row is still active in
+     * PostgreSQL and whose workflow still runs in Temporal. A row whose workflow has closed
+     * without a terminal status (terminated, failed for good) is closed FAILED here, with the way
+     * its workflow ended as the error type; a QUEUED row whose latest run is an earlier, closed
+     * one (started again while that run was closing) is only let go, for the next rescan.
+     */
+    async reconcileInFlight({ batchId, lines }: { batchId: string; lines: number[] }): Promise<{ active: number[]; closed: number }> {
+      const rows = await sql`
+        SELECT id::text, line, status FROM import_rows
+        WHERE batch_id = ${batchId} AND line = ANY(${lines}::int[])
+          AND status = ANY(${STARTABLE as RowStatus[]}::text[])`;
+      const active: number[] = [];
+      let closed = 0;
+      for (const r of rows) {
+        const line = r.line as number;
+        const ended = await closedAs(client(), rowWorkflowId(batchId, line));
+        if (!ended) {
+          active.push(line);
+          continue;
+        }
+        closed += 1;
+        if (r.status === 'QUEUED') continue;
+        await sql.begin((tx) =>
+          transitionRow(tx as unknown as Sql, {
+            rowId: r.id as string,
+            to: 'FAILED',
+            from: ['SCRAPING', 'RESOLVING', 'PERSISTING'],
+            actor: 'system',
+            eventKey: `row:${r.id}:workflow-closed:${ended.runId}`,
+            errorType: `WORKFLOW_${ended.status}`,
+            errorMessage: `the row's workflow ended ${ended.status} while the row was ${r.status}; retry-failed runs it again`,
+          }),
+        );
+      }
+      return { active, closed };
     },
 
     /**
@@ -69,7 +135,7 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
         const page = await sql`
           SELECT id, line FROM import_rows
           WHERE batch_id = ${batchId} AND kind = 'record' AND id > ${afterId}
-            AND status NOT IN ('IMPORTED','REJECTED','FAILED','CANCELLED')
+            AND status <> ALL(${TERMINAL as RowStatus[]}::text[])
           ORDER BY id LIMIT 100`;
         if (page.length === 0) break;
         await Promise.all(
@@ -84,10 +150,17 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
         // The rows' own workflows mark themselves CANCELLED; rows with no running workflow are
         // marked here. Both writes are conditional, so whichever comes second changes nothing.
         const ids = page.map((r) => String(r.id));
-        const marked = await sql`
-          UPDATE import_rows SET status = 'CANCELLED', status_changed_at = now(), updated_at = now()
-          WHERE id = ANY(${ids}::bigint[]) AND status NOT IN ('IMPORTED','REJECTED','FAILED','CANCELLED')
-          RETURNING id`;
+        const marked = await sql.begin((tx) =>
+          transitionRows(tx as unknown as Sql, {
+            batchId,
+            ids,
+            from: UNFINISHED,
+            to: 'CANCELLED',
+            actor: 'system',
+            eventKeyPrefix: `batch:${batchId}:cancel:${ctx.info.workflowExecution?.runId ?? "none"}`,
+            eventType: 'ROW_CANCELLED',
+          }),
+        );
         cancelled += marked.length;
         afterId = Number(page[page.length - 1]!.id);
         ctx.heartbeat({ afterId });
@@ -100,10 +173,24 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
       return { cancelled };
     },
 
-    async completeBatch({ batchId }: { batchId: string }): Promise<BatchSummary> {
-      await sql`
-        UPDATE batches SET status = 'COMPLETED', completed_at = coalesce(completed_at, now()), updated_at = now()
-        WHERE id = ${batchId} AND status IN ('RUNNING','PAUSED')`;
+    /**
+     * Marks the batch COMPLETED. With `onlyIfFinished`, under the batch's row lock (which
+     * retry-failed and resume take too) and only if no row is unfinished: rows re-queued after
+     * the workflow's last count are never closed over.
+     */
+    async completeBatch({ batchId, onlyIfFinished = false }: { batchId: string; onlyIfFinished?: boolean }): Promise<BatchSummary> {
+      await sql.begin(async (tx) => {
+        await tx`SELECT 1 FROM batches WHERE id = ${batchId} FOR UPDATE`;
+        if (onlyIfFinished) {
+          const [open] = await tx`
+            SELECT 1 FROM import_rows WHERE batch_id = ${batchId} AND kind = 'record'
+              AND status = ANY(${UNFINISHED as RowStatus[]}::text[]) LIMIT 1`;
+          if (open) return;
+        }
+        await tx`
+          UPDATE batches SET status = 'COMPLETED', completed_at = coalesce(completed_at, now()), updated_at = now()
+          WHERE id = ${batchId} AND status IN ('RUNNING','PAUSED')`;
+      });
       return batchSummary(sql, batchId);
     },
   };

@@ -6,10 +6,11 @@ import { Context } from '@temporalio/activity';
 import type { Sql } from '../db/client';
 import { decideApproval, resolveRow, type ResolveInput } from '../resolution/policy';
 import type { ReviewDecision, RowStatus } from '../shared';
-import { TERMINAL_STATUSES } from '../shared';
+import { UNFINISHED, transitionRow, type RowChangeResult } from '../db/rows';
 import { composerForSite } from '../resolution/reference';
 import type { ReferenceCache } from './reference-cache';
-import { recordReviewerAliases } from '../db/reference';
+import { recordReviewerAliases, recordReviewerRaga } from '../db/reference';
+import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
 import { describeDuplicate, findProbableDuplicates } from './duplicates';
 import { titleKey } from '../resolution/title-key';
@@ -25,6 +26,15 @@ export interface RowDeps {
 export interface RowState {
   status: RowStatus;
   attempt: number;
+  /** What the resolver could not choose (an approval must supply it). */
+  missing?: ('composer' | 'raga')[];
+}
+
+export interface RecordDecisionInput {
+  rowId: string;
+  decision: ReviewDecision;
+  /** The review update's id: a retried request is answered from the stored decision. */
+  requestKey?: string;
 }
 
 export interface SetRowStatusInput {
@@ -60,6 +70,10 @@ export interface ResolveOutcome {
   /** Name of the chosen composer, shown as the row's Composer search attribute. */
   composer: string | null;
   reasons: string[];
+  /** What the resolver could not choose (an approval must supply it). */
+  missing?: ('composer' | 'raga')[];
+  /** Set when the row could not enter RESOLVING (cancelled meanwhile): where it is instead. */
+  status?: RowStatus;
 }
 
 /** What the resolver chose, stored on the row for persist and the reviewer. */
@@ -80,8 +94,6 @@ export const PersistErrorType = {
   UNRESOLVED_ENTITY: 'UNRESOLVED_ENTITY',
   REVIEWED_FIELDS_DIFFER: 'REVIEWED_FIELDS_DIFFER',
 } as const;
-
-const TERMINAL = TERMINAL_STATUSES as readonly string[];
 
 /** Key for an audit event written by an activity: stable across its retries. */
 function activityEventKey(rowId: string, what: string): string {
@@ -105,57 +117,74 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
     return ev ? (ev.seconds as number) : null;
   };
 
-  /** Moves a non-terminal row to `to` and audits the change. A terminal row is never reopened. */
+  /**
+   * Moves the row to `to` through the state machine (db/rows.ts) and audits the change; a change
+   * the table refuses (a terminal row is never reopened) leaves the row where it is, and the
+   * answer says where that is.
+   */
   const changeStatus = async (input: SetRowStatusInput): Promise<{ changed: boolean; status: RowStatus }> => {
     const { rowId, to, decision } = input;
     // Filled inside the transaction, counted once it has committed.
     const settled: { site?: string; seconds?: number } = {};
-    const result = await sql.begin(async (tx): Promise<{ changed: boolean; status: RowStatus }> => {
-      const [row] = await tx`SELECT status, batch_id, site, reviewed_at FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
-      if (!row) throw new Error(`row ${rowId} not found`);
-      const from = row.status as RowStatus;
-      if (TERMINAL.includes(from) && from !== to) return { changed: false, status: from };
-      if (from !== to && from !== 'PENDING_REVIEW' && SETTLED.includes(to) && !row.reviewed_at && !decision) {
+    const result = await sql.begin(async (tx): Promise<RowChangeResult> => {
+      const res = await transitionRow(tx as unknown as Sql, {
+        rowId,
+        to,
+        // A terminal row is never reopened by its workflow.
+        from: UNFINISHED,
+        actor: decision?.reviewer ?? 'system',
+        eventKey: activityEventKey(rowId, `status:${to}`),
+        errorType: input.errorType,
+        errorMessage: input.errorMessage,
+        reasons: input.reasons,
+        decision,
+      });
+      if (res.changed && res.from !== 'PENDING_REVIEW' && SETTLED.includes(to) && !res.reviewedAt && !decision) {
         const seconds = await settleSeconds(tx as unknown as Sql, rowId);
-        if (seconds !== null) Object.assign(settled, { site: row.site as string, seconds });
+        if (seconds !== null) Object.assign(settled, { site: res.site, seconds });
       }
-      await tx`
-        UPDATE import_rows SET
-          status = ${to},
-          status_changed_at = CASE WHEN status = ${to} THEN status_changed_at ELSE now() END,
-          error_type = ${input.errorType ?? null}::text,
-          error_message = ${input.errorMessage ?? null}::text,
-          review_reasons = CASE WHEN ${input.reasons ? 1 : 0}::int = 1 THEN ${tx.json((input.reasons ?? []) as never)} ELSE review_reasons END,
-          review_decision = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.decision ?? null}::text
-                                 WHEN ${to} = 'PENDING_REVIEW' THEN NULL ELSE review_decision END,
-          review_overrides = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.overrides ? tx.json(decision.overrides as never) : null}::jsonb
-                                  WHEN ${to} = 'PENDING_REVIEW' THEN NULL ELSE review_overrides END,
-          reviewer = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.reviewer ?? null}::text ELSE reviewer END,
-          review_note = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN ${decision?.note ?? null}::text ELSE review_note END,
-          reviewed_at = CASE WHEN ${decision ? 1 : 0}::int = 1 THEN now() ELSE reviewed_at END,
-          updated_at = now()
-        WHERE id = ${rowId}`;
-      await tx`
-        INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
-        VALUES (${activityEventKey(rowId, `status:${to}`)}, ${decision ? 'REVIEW_DECIDED' : 'STATUS_CHANGED'},
-                ${row.batch_id}, ${rowId}, ${decision?.reviewer ?? 'system'},
-                ${tx.json({ from, to, errorType: input.errorType ?? null, decision: decision ?? null } as never)})
-        ON CONFLICT (event_key) DO NOTHING`;
-      return { changed: from !== to, status: to };
+      return res;
     });
     if (result.changed) {
       metrics?.rowTransition(to, input.errorType);
       Context.current().log.debug('row status changed', { rowId, status: to, errorType: input.errorType ?? null });
     }
     if (settled.site !== undefined && settled.seconds !== undefined) metrics?.rowSettled(settled.site, settled.seconds);
-    return result;
+    return { changed: result.changed, status: result.status };
   };
 
   return {
     async loadRow({ rowId }: { rowId: string }): Promise<RowState> {
-      const [row] = await sql`SELECT status, attempt FROM import_rows WHERE id = ${rowId} AND kind = 'record'`;
+      const [row] = await sql`SELECT status, attempt, resolution FROM import_rows WHERE id = ${rowId} AND kind = 'record'`;
       if (!row) throw new Error(`row ${rowId} not found`);
-      return { status: row.status as RowStatus, attempt: row.attempt as number };
+      const chosen = (row.resolution as { chosen?: ChosenEntities } | null)?.chosen;
+      return {
+        status: row.status as RowStatus,
+        attempt: row.attempt as number,
+        ...(chosen ? { missing: missingOf(chosen) } : {}),
+      };
+    },
+
+    /**
+     * Writes a review decision the row's workflow accepted: PENDING_REVIEW → PERSISTING (approve)
+     * or REJECTED, with the decision and the request that carried it, in one transaction. Only
+     * from PENDING_REVIEW: a retried call, or a row that has moved on, changes nothing.
+     */
+    async recordDecision({ rowId, decision, requestKey }: RecordDecisionInput): Promise<{ changed: boolean; status: RowStatus }> {
+      const to: RowStatus = decision.decision === 'approve' ? 'PERSISTING' : 'REJECTED';
+      const res = await sql.begin((tx) =>
+        transitionRow(tx as unknown as Sql, {
+          rowId,
+          to,
+          from: ['PENDING_REVIEW'],
+          actor: decision.reviewer,
+          eventKey: activityEventKey(rowId, `decision`),
+          decision,
+          requestKey,
+        }),
+      );
+      if (res.changed) metrics?.rowTransition(to);
+      return { changed: res.changed, status: res.status };
     },
 
     /** Moves a non-terminal row to `to` and audits the change. A terminal row is never reopened. */
@@ -167,7 +196,11 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
      * the workflow needs one local activity for the step instead of two.
      */
     async resolveRow({ rowId, enter = false }: ResolveRowInput): Promise<ResolveOutcome> {
-      if (enter) await changeStatus({ rowId, to: 'RESOLVING' });
+      if (enter) {
+        const entered = await changeStatus({ rowId, to: 'RESOLVING' });
+        if (entered.status !== 'RESOLVING')
+          return { autoApprove: false, decidable: false, confidence: 'LOW', composer: null, reasons: [], status: entered.status };
+      }
       const [row] = await sql`
         SELECT r.title, r.raga, r.raw, r.site, r.scraped, r.source_key, r.batch_id, r.line
         FROM import_rows r WHERE r.id = ${rowId}`;
@@ -225,7 +258,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
             ragaIds: chosen.ragaIds,
           })
         : [];
-      reasons.push(...duplicateOf.map(describeDuplicate));
+      reasons.push(...duplicateOf.map((d) => describeDuplicate(d, row.batch_id as string)));
       const autoApprove = approval.autoApprove && reasons.length === approval.reasons.length;
       await sql`
         UPDATE import_rows SET
@@ -241,6 +274,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
         confidence: resolution.confidence,
         composer: resolution.composer.chosen?.name ?? null,
         reasons,
+        missing: missingOf(chosen),
       };
     },
 
@@ -255,7 +289,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
       const outcome = await sql.begin(async (tx): Promise<PersistOutcome> => {
         const [row] = await tx`
           SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
-                 review_decision, review_overrides, reviewer, site, reviewed_at
+                 review_decision, review_overrides, review_note, reviewer, site, reviewed_at
           FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
         if (!row) throw new Error(`row ${rowId} not found`);
         if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
@@ -281,9 +315,13 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
         const problems: string[] = [];
         if (composerId && !(await tx`SELECT 1 FROM composers WHERE id = ${composerId}`).length)
           problems.push(`composer '${composerId}' does not exist`);
-        if (ragaIds.length) {
-          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${ragaIds}::text[])`).map((r) => r.id as string));
-          for (const id of ragaIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
+        // A raga the reviewer adds with this decision is written below, with the import; check it again here.
+        const newRaga = overrides.newRaga;
+        if (newRaga) problems.push(...(await newRagaProblems(tx as unknown as Sql, newRaga, row.review_note as string | null)));
+        const existingIds = ragaIds.filter((id) => !newRaga || id !== newRagaId(newRaga));
+        if (existingIds.length) {
+          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${existingIds}::text[])`).map((r) => r.id as string));
+          for (const id of existingIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
         }
         if (talaId && !(await tx`SELECT 1 FROM talas WHERE id = ${talaId}`).length) problems.push(`tala '${talaId}' does not exist`);
         if (problems.length)
@@ -346,16 +384,26 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
             RETURNING id`;
           krithiId = String(inserted!.id);
         }
-        await tx`
-          UPDATE import_rows SET status = 'IMPORTED', krithi_id = ${krithiId}, error_type = NULL, error_message = NULL,
-                 status_changed_at = now(), updated_at = now()
-          WHERE id = ${rowId}`;
-        await tx`
-          INSERT INTO audit_events (event_key, type, batch_id, row_id, krithi_id, actor, data)
-          VALUES (${`row:${rowId}:attempt:${attempt}:imported`}, ${existing ? 'KRITHI_UPDATED' : 'KRITHI_CREATED'},
-                  ${row.batch_id}, ${rowId}, ${krithiId}, ${(row.reviewer as string | null) ?? 'system'},
-                  ${tx.json({ title, composerId, ragaIds, talaId, reviewerFields } as never)})
-          ON CONFLICT (event_key) DO NOTHING`;
+        await transitionRow(tx as unknown as Sql, {
+          rowId,
+          to: 'IMPORTED',
+          from: ['PERSISTING'],
+          krithiId,
+          actor: (row.reviewer as string | null) ?? 'system',
+          eventKey: `row:${rowId}:attempt:${attempt}:imported`,
+          eventType: existing ? 'KRITHI_UPDATED' : 'KRITHI_CREATED',
+          data: { title, composerId, ragaIds, talaId, reviewerFields },
+        });
+        if (newRaga && row.reviewer) {
+          await recordReviewerRaga(tx, {
+            raga: { ...newRaga, id: newRagaId(newRaga) },
+            note: row.review_note as string,
+            reviewer: row.reviewer as string,
+            batchId: row.batch_id as string,
+            rowId,
+            eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
+          });
+        }
         // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
         if (row.reviewer && row.review_overrides) {
           const added = await recordReviewerAliases(tx, {
@@ -388,19 +436,20 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
 
     /** Marks a row CANCELLED unless it already ended. */
     async cancelRow({ rowId }: { rowId: string }): Promise<{ changed: boolean; status: RowStatus }> {
-      const result = await sql.begin(async (tx): Promise<{ changed: boolean; status: RowStatus }> => {
-        const [row] = await tx`SELECT status, batch_id FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
-        if (!row) throw new Error(`row ${rowId} not found`);
-        if (TERMINAL.includes(row.status as string)) return { changed: false, status: row.status as RowStatus };
-        await tx`UPDATE import_rows SET status = 'CANCELLED', status_changed_at = now(), updated_at = now() WHERE id = ${rowId}`;
-        await tx`
-          INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
-          VALUES (${`row:${rowId}:cancelled`}, 'ROW_CANCELLED', ${row.batch_id}, ${rowId}, 'system', ${tx.json({ from: row.status } as never)})
-          ON CONFLICT (event_key) DO NOTHING`;
-        return { changed: true, status: 'CANCELLED' };
-      });
-      if (result.changed) metrics?.rowTransition('CANCELLED');
-      return result;
+      const res = await sql.begin((tx) =>
+        transitionRow(tx as unknown as Sql, {
+          rowId,
+          to: 'CANCELLED',
+          from: UNFINISHED,
+          actor: 'system',
+          eventKey: activityEventKey(rowId, 'cancelled'),
+          eventType: 'ROW_CANCELLED',
+        }),
+      );
+      // Already terminal: nothing changed (a cancelled row is not cancelled twice either).
+      const changed = res.changed;
+      if (changed) metrics?.rowTransition('CANCELLED');
+      return { changed, status: res.status };
     },
 
     async recordAudit(input: AuditInput): Promise<void> {
@@ -413,6 +462,10 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
   };
 }
 
+function missingOf(chosen: ChosenEntities): ('composer' | 'raga')[] {
+  return [...(chosen.composerId ? [] : ['composer' as const]), ...(chosen.ragaIds.length ? [] : ['raga' as const])];
+}
+
 function lowerKeys(raw: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.trim().toLowerCase(), String(v ?? '').trim()]).filter(([, v]) => v));
 }
@@ -421,4 +474,20 @@ function lowerKeys(raw: Record<string, string>): Record<string, string> {
 function siteComposerHint(site: string): ResolveInput['composerHints'] {
   const composer = composerForSite(site);
   return composer ? [{ source: 'site', value: composer.name }] : [];
+}
+
+/** Why a reviewer's new raga cannot be added now (empty when it can): re-checked inside persist's transaction. */
+async function newRagaProblems(sql: Sql, raga: NonNullable<NonNullable<ReviewDecision['overrides']>['newRaga']>, note: string | null): Promise<string[]> {
+  if (!note?.trim()) return [`new raga '${raga.name}' has no note to keep as its source`];
+  const id = newRagaId(raga);
+  const [taken] = await sql`SELECT 1 FROM ragas WHERE id = ${id}`;
+  if (taken) return [`raga '${id}' was added meanwhile: choose it instead`];
+  const [parent] = await sql`SELECT (meta->>'melakarta')::int AS mela FROM ragas WHERE id = ${raga.parent}`;
+  try {
+    checkNewRaga(raga, (parent?.mela as number | null) ?? undefined);
+    return [];
+  } catch (err) {
+    if (err instanceof NewRagaError) return [err.message];
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { html } from 'hono/html';
 import type { ApiToken } from '../config';
 import type { Services } from '../services';
 import { ServiceError } from '../services/errors';
+import { loadShippedReference } from '../resolution/reference';
 import { findCaller, ROLE_FOR, type Caller } from './auth';
 
 interface Session extends Caller {
@@ -45,6 +46,26 @@ interface Candidate {
   name: string;
   score: number;
   reason: string;
+  parent?: string;
+  melakarta?: number;
+  scale?: string;
+  confusableWith?: string[];
+}
+
+/**
+ * Parent and scale of a raga candidate, so a reviewer can tell confusable names apart (Kalāvati of
+ * Chakravakam, Kalāvathi of Yagapriya). Rows resolved before candidates carried them are looked up in
+ * the shipped reference.
+ */
+function ragaDetail(cand: Candidate): { parent?: string; scale?: string } {
+  if (cand.scale !== undefined || cand.parent !== undefined || cand.melakarta !== undefined) {
+    return { parent: cand.parent ?? (cand.melakarta !== undefined ? `melakarta ${cand.melakarta}` : undefined), scale: cand.scale };
+  }
+  const meta = loadShippedReference().ragas.find((r) => r.id === cand.id)?.meta;
+  if (!meta) return {};
+  const parent = typeof meta.parent === 'string' ? meta.parent : typeof meta.melakarta === 'number' ? `melakarta ${meta.melakarta}` : undefined;
+  const scale = typeof meta.arohanam === 'string' ? `${meta.arohanam} / ${String(meta.avarohanam)}` : undefined;
+  return { parent, scale };
 }
 interface EntityRes {
   match?: { input?: string; candidates?: Candidate[] } | null;
@@ -178,9 +199,20 @@ export function reviewPage(opts: { services: Services; tokens: readonly ApiToken
       composerId: pick('suggestedComposerId'),
       talaId: pick('suggestedTalaId'),
     };
+    // A raga the reference lacks, defined here: it becomes the row's raga (the note is its source).
+    const newRagaName = pick('newRagaName');
+    const newRaga = newRagaName
+      ? {
+          name: newRagaName.slice(0, 100),
+          parent: pick('newRagaParent') ?? '',
+          arohanam: pick('newRagaArohanam') ?? '',
+          avarohanam: pick('newRagaAvarohanam') ?? '',
+          ...(pick('newRagaAnya') ? { anyaSvaras: pick('newRagaAnya')!.split(/[\s,]+/).filter(Boolean) } : {}),
+        }
+      : undefined;
     // Only a choice that differs from the suggestion is an override.
     const overrides = {
-      ...(ragaId && ragaId !== chosen.ragaId ? { ragaIds: [ragaId] } : {}),
+      ...(newRaga ? { newRaga } : ragaId && ragaId !== chosen.ragaId ? { ragaIds: [ragaId] } : {}),
       ...(composerId && composerId !== chosen.composerId ? { composerId } : {}),
       ...(talaId && talaId !== chosen.talaId ? { talaId } : {}),
     };
@@ -223,9 +255,15 @@ function rowView(r: Row, index: number, hidden: ReturnType<typeof html>) {
     return html`<fieldset><legend>${label}${e?.match?.input ? html` — page says “${e.match.input}”` : ''}</legend>
       <input type="hidden" name="suggested${field[0]!.toUpperCase()}${field.slice(1)}" value="${current ?? ''}">
       ${cands.length === 0 ? html`<p class="meta">no candidates</p>` : ''}
-      ${cands.map((cand) => html`<label><input type="radio" name="${field}" value="${cand.id}" ${cand.id === current ? 'checked' : ''}>
-        ${cand.name} <span class="meta">(${cand.id}, ${cand.score.toFixed(2)} ${cand.reason})</span></label><br>`)}
+      ${cands.map((cand) => {
+        const d = field === 'ragaId' ? ragaDetail(cand) : {};
+        return html`<label><input type="radio" name="${field}" value="${cand.id}" ${cand.id === current ? 'checked' : ''}>
+        ${cand.name} <span class="meta">(${cand.id}, ${cand.score.toFixed(2)} ${cand.reason})</span></label>
+        ${d.parent || d.scale ? html`<br><span class="meta scale">${d.parent ? `parent ${d.parent}` : ''}${d.parent && d.scale ? ' · ' : ''}${d.scale ?? ''}</span>` : ''}
+        ${cand.confusableWith?.length ? html`<br><span class="meta">confusable with ${cand.confusableWith.join(', ')}</span>` : ''}<br>`;
+      })}
       <label>other id <input name="${field}Other" size="16" pattern="[a-z0-9][a-z0-9\\-]{0,79}" aria-label="${label}: another id"></label>
+      ${field === 'ragaId' ? newRagaForm() : ''}
     </fieldset>`;
   };
   return html`<article class="row" id="row-${r.id}" aria-labelledby="t-${r.id}">
@@ -250,6 +288,17 @@ function rowView(r: Row, index: number, hidden: ReturnType<typeof html>) {
       </div>
     </form>
   </article>`;
+}
+
+/** Adding a raga the reference lacks: name, parent melakarta, scale; the row's Note is its source. */
+function newRagaForm() {
+  return html`<details class="new-raga"><summary>New raga (not in the reference)</summary>
+    <label>name <input name="newRagaName" size="18" maxlength="100"></label><br>
+    <label>parent melakarta id <input name="newRagaParent" size="18" maxlength="120" placeholder="harikambhoji"></label><br>
+    <label>arohanam <input name="newRagaArohanam" size="28" maxlength="300" placeholder="S R2 M1 P D2 S"></label><br>
+    <label>avarohanam <input name="newRagaAvarohanam" size="28" maxlength="300" placeholder="S D2 P M1 G3 R2 S"></label><br>
+    <label>anya svaras <input name="newRagaAnya" size="10" maxlength="60" aria-label="anya svaras, if bhashanga"></label>
+    <p class="meta">Approving adds it with this row, its Note as the source.</p></details>`;
 }
 
 function layout(title: string, s: Session | null, body: ReturnType<typeof html>) {

@@ -7,14 +7,22 @@ import type { Hook } from '@hono/zod-openapi';
 import { ROW_STATUSES } from '../shared';
 import { BatchCursor, RowCursor, decodeCursor } from '../services/cursor';
 import { Problem } from './problems';
+import { hasControlCharacters } from '../shared';
 
-/** Text PostgreSQL can store: no NUL characters (it refuses them in text and jsonb). */
+/**
+ * Text PostgreSQL can store and a reader can trust: no NUL (PostgreSQL refuses it in text and
+ * jsonb) and no other control character but tab and line breaks; well-formed Unicode.
+ */
 export const text = (max: number) =>
   z
     .string()
     .max(max)
     .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
+    .refine((s) => !hasControlCharacters(s, { lines: true }), 'must not contain control characters')
     .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (a lone surrogate was sent)');
+
+/** A one-line label (a batch name): no control characters at all, line breaks included. */
+export const label = (max: number) => text(max).refine((s) => !hasControlCharacters(s), 'must be one line without control characters');
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -75,6 +83,17 @@ export const OverridesSchema = z
     ragaIds: z.array(EntityIdSchema).min(1).max(20).optional(),
     talaId: EntityIdSchema.nullable().optional(),
     title: text(500).min(1).optional(),
+    newRaga: z
+      .strictObject({
+        id: EntityIdSchema.optional(),
+        name: text(100).min(1),
+        parent: z.string().min(1).max(120),
+        arohanam: text(300).min(1),
+        avarohanam: text(300).min(1),
+        anyaSvaras: z.array(z.string().max(3)).max(16).optional(),
+      })
+      .optional()
+      .openapi({ description: 'a raga the reference lacks, added with this approval; the note is its source (ragaIds defaults to it)' }),
   })
   .openapi('ReviewOverrides');
 

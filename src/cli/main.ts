@@ -10,6 +10,7 @@ import { ServiceError } from '../services/errors';
 import { batchSettingsFrom } from '../services/settings';
 import { createBatchService } from '../services/batches';
 import { createReviewService } from '../services/reviews';
+import { ReviewArgsError, reviewOverridesFromArgs } from './review-args';
 import { createBatchViews } from '../services/batch-views';
 import { createRevertService } from '../services/revert';
 import { reportCommand, revertCommand, watchCommand } from './editor-commands';
@@ -47,6 +48,8 @@ const USAGE = `usage: krithi-import <command> [options]
   review list [--batch ID] [--overdue]
                                   rows awaiting review (--overdue: past REVIEW_DEADLINE_HOURS)
   review approve <rowId> [--raga ID]… [--composer ID] [--tala ID] [--title T] [--note TEXT]
+  review approve <rowId> --new-raga NAME --parent MELA --arohanam '…' --avarohanam '…' [--anya SVARA]… --note SOURCE
+                                  add a raga the reference lacks (svaras S R1 … N3; the note is its source) and choose it
   review reject <rowId> [--note TEXT]
   resolve --raga NAME | --composer NAME | --tala NAME
                                   resolve one name against the reference; prints JSON
@@ -115,6 +118,12 @@ async function main(argv: string[]): Promise<number> {
         csv: { type: 'boolean' },
         yes: { type: 'boolean' },
         overdue: { type: 'boolean' },
+        'new-raga': { type: 'string' },
+        'new-raga-id': { type: 'string' },
+        parent: { type: 'string' },
+        arohanam: { type: 'string' },
+        avarohanam: { type: 'string' },
+        anya: { type: 'string', multiple: true },
       },
     });
     const need = (i: number, what: string): string => {
@@ -179,12 +188,13 @@ async function main(argv: string[]): Promise<number> {
         }
         if (sub !== 'approve' && sub !== 'reject') throw new UsageError(`review: unknown subcommand ${sub}`);
         const rowId = need(1, '<rowId>');
-        const overrides = {
-          ...(values.raga ? { ragaIds: values.raga } : {}),
-          ...(values.composer ? { composerId: values.composer } : {}),
-          ...(values.tala ? { talaId: values.tala } : {}),
-          ...(values.title ? { title: values.title } : {}),
-        };
+        let overrides;
+        try {
+          overrides = reviewOverridesFromArgs(values);
+        } catch (err) {
+          if (err instanceof ReviewArgsError) throw new UsageError(err.message);
+          throw err;
+        }
         const result = await reviews.review(rowId, {
           decision: sub,
           reviewer: ACTOR,

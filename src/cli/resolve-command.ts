@@ -29,7 +29,17 @@ export function resolutionJson(match: Match) {
     best: match.best
       ? { id: match.best.id, name: match.best.name, score: match.best.score, confidence: match.confidence }
       : null,
-    candidates: match.candidates.map((c) => ({ id: c.id, name: c.name, score: c.score, reason: c.reason })),
+    // Parent, mela number and scale (ragas) and confusable entries let a reader tell near-namesakes apart.
+    candidates: match.candidates.map((c) => ({
+      id: c.id,
+      name: c.name,
+      score: c.score,
+      reason: c.reason,
+      ...(c.parent !== undefined ? { parent: c.parent } : {}),
+      ...(c.melakarta !== undefined ? { melakarta: c.melakarta } : {}),
+      ...(c.scale !== undefined ? { scale: c.scale } : {}),
+      ...(c.confusableWith ? { confusableWith: c.confusableWith } : {}),
+    })),
   };
 }
 

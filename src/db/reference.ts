@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { EntityKind, ReferenceData } from '../resolution/reference';
-import { loadShippedReference } from '../resolution/reference';
+import { loadShippedReference, scaleOf } from '../resolution/reference';
+import type { NewRaga } from '../shared';
 import type { Sql, Tx } from './client';
 
 export async function seedReference(sql: Sql, ref: ReferenceData = loadShippedReference()): Promise<boolean> {
@@ -48,20 +49,27 @@ export interface LearnedEntry {
   id: string;
   name?: string;
   alias?: string;
+  /** A reviewer-added raga's parent, scale and source note. */
+  meta?: Record<string, unknown>;
 }
 
 /** Entities and aliases reviewers added: merged over the shipped reference by each worker. */
 export async function loadLearned(sql: Sql): Promise<{ entries: LearnedEntry[]; stamp: string }> {
   const stamp = await learnedStamp(sql);
   const entities = await sql`
-    SELECT 'raga' AS kind, id, name FROM ragas WHERE source <> 'reference'
-    UNION ALL SELECT 'composer', id, name FROM composers WHERE source <> 'reference'
-    UNION ALL SELECT 'tala', id, name FROM talas WHERE source <> 'reference'`;
+    SELECT 'raga' AS kind, id, name, meta FROM ragas WHERE source <> 'reference'
+    UNION ALL SELECT 'composer', id, name, meta FROM composers WHERE source <> 'reference'
+    UNION ALL SELECT 'tala', id, name, meta FROM talas WHERE source <> 'reference'`;
   const aliases = await sql`SELECT kind, entity_id, alias FROM entity_aliases WHERE source <> 'reference'`;
   return {
     stamp,
     entries: [
-      ...entities.map((e) => ({ kind: e.kind as EntityKind, id: e.id as string, name: e.name as string })),
+      ...entities.map((e) => ({
+        kind: e.kind as EntityKind,
+        id: e.id as string,
+        name: e.name as string,
+        ...(e.meta && Object.keys(e.meta as object).length ? { meta: e.meta as Record<string, unknown> } : {}),
+      })),
       ...aliases.map((a) => ({ kind: a.kind as EntityKind, id: a.entity_id as string, alias: a.alias as string })),
     ],
   };
@@ -74,6 +82,44 @@ export async function learnedStamp(sql: Sql): Promise<string> {
            (SELECT count(*) FROM ragas WHERE source <> 'reference')::text || ':' ||
            coalesce((SELECT max(created_at) FROM entity_aliases WHERE source <> 'reference')::text, '') AS s`;
   return row?.s as string;
+}
+
+/**
+ * Adds a raga a reviewer defined with a decision (source 'reviewer', the decision's note as its source
+ * note), audited as RAGA_ADDED. Runs inside the caller's transaction (persistKrithi's), so the raga
+ * exists exactly when the row that needed it is imported. Returns false if the id was taken meanwhile.
+ */
+export async function recordReviewerRaga(
+  tx: Tx,
+  input: {
+    raga: NewRaga & { id: string };
+    note: string;
+    reviewer: string;
+    batchId: string;
+    rowId: string;
+    eventKeyPrefix: string;
+  },
+): Promise<boolean> {
+  const { raga } = input;
+  const meta = {
+    parent: raga.parent,
+    arohanam: raga.arohanam,
+    avarohanam: raga.avarohanam,
+    scale: scaleOf(raga.arohanam, raga.avarohanam, raga.anyaSvaras ?? []),
+    source: 'reviewer',
+    sourceNote: input.note,
+  };
+  const inserted = await tx`
+    INSERT INTO ragas (id, name, meta, source, created_by)
+    VALUES (${raga.id}, ${raga.name}, ${tx.json(meta as never)}, 'reviewer', ${input.reviewer})
+    ON CONFLICT (id) DO NOTHING RETURNING id`;
+  if (inserted.length === 0) return false;
+  await tx`
+    INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
+    VALUES (${`${input.eventKeyPrefix}:raga-added`}, 'RAGA_ADDED', ${input.batchId}, ${input.rowId}, ${input.reviewer},
+            ${tx.json({ id: raga.id, name: raga.name, parent: raga.parent, arohanam: raga.arohanam, avarohanam: raga.avarohanam, anyaSvaras: raga.anyaSvaras ?? [], note: input.note } as never)})
+    ON CONFLICT (event_key) DO NOTHING`;
+  return true;
 }
 
 export interface LearnedAlias {

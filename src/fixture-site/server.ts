@@ -138,8 +138,11 @@ export async function startFixtureSite(opts: FixtureSiteOptions = {}): Promise<F
     const query = /^\?hop=\d+$/.test(rawQuery) ? '' : rawQuery;
     const path = `/${rest.join('/')}`;
     const key = `${host.toLowerCase()}${path}${query}`;
+    // A request is logged at its arrival, as a site's own rate limiter would see it, not when the
+    // answer is ready (a slow page's answer comes seconds later).
+    const arrivedAt = Date.now();
     const logAs = (status: number, kind: FixtureRequestKind = 'page'): void => {
-      log.push({ host, path: path + rawQuery, at: Date.now(), status, kind });
+      log.push({ host, path: path + rawQuery, at: arrivedAt, status, kind });
     };
     const send = (status: number, body: string | Buffer, headers: Record<string, string> = {}, kind?: FixtureRequestKind): void => {
       logAs(status, kind);

@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '../shared';
 import { createHash, type Hash } from 'node:crypto';
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as createCsvParser } from 'csv-parse';
@@ -336,7 +337,9 @@ function classify(
   const raw: Record<string, string> = {};
   fields.forEach((value, index) => {
     const name = layout.names[index];
-    raw[name ? name : `column_${index + 1}`] = value;
+    // The raw cells are stored (jsonb) for the report; PostgreSQL refuses NUL there, so a NUL is
+    // kept visible as U+FFFD and the row is refused below with the field that held it.
+    raw[(name ? name : `column_${index + 1}`).replaceAll('\u0000', '\uFFFD')] = value.replaceAll('\u0000', '\uFFFD');
   });
   const invalid = (field: RequiredColumn | null, reason: string): InvalidRecord => ({
     kind: 'invalid',
@@ -358,6 +361,12 @@ function classify(
     if (value.includes('\u0000')) {
       const name = layout.names[index] || `column ${index + 1}`;
       return invalid(requiredColumnAt(layout, index), `${name} contains a NUL byte`);
+    }
+    // Escape sequences and other controls have no place in a catalogue cell (tab and line
+    // breaks inside a quoted cell are text).
+    if (hasControlCharacters(value, { lines: true })) {
+      const name = layout.names[index] || `column ${index + 1}`;
+      return invalid(requiredColumnAt(layout, index), `${name} contains control characters`);
     }
   }
 

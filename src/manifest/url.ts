@@ -10,7 +10,7 @@ const WHITESPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
 /**
  * Canonical form of a source URL, used for duplicate detection and as the idempotency key.
  * The WHATWG parser lower-cases scheme and host, drops a default port and resolves dot segments;
- * we drop the fragment (it never selects a different page) and keep path and query as written,
+ * we drop the fragment (it never selects a different page) and an empty query (`x.html?`), and keep path and query as written,
  * because blog hosts treat them case-sensitively. `host` is the hostname without port.
  *
  * Stricter than `new URL()`, which silently repairs `http:example.com`, `http:///x` and embedded
@@ -46,6 +46,8 @@ export function normalizeSourceUrl(raw: string): NormalizedUrlResult {
   if (url.hostname === '') return { ok: false, reason: 'URL has no host' };
 
   url.hash = '';
+  // `x.html?` and `x.html` are one page: an empty query is dropped (a non-empty one is kept as written).
+  if (url.search === '') url.search = '';
   return { ok: true, url: url.href, host: url.hostname };
 }
 

@@ -6,6 +6,12 @@
  * word-level comparison capped at TOKEN_CEILING (always below HIGH). HIGH is only given when the
  * best candidate clears `high` and stands clear of the runner-up by AMBIGUITY_MARGIN, so two
  * entities sharing a key, or two near-equal guesses, go to a reviewer.
+ *
+ * Confusable entries: two reference entities whose names share a comparison key (Kalāvathi /
+ * Kalāvati, Kanadā / Kannada) or whose keys differ by one letter (Bhairavi / Bhairavam). An answer
+ * between them is never HIGH: a key shared with another entity stays MEDIUM even when the
+ * doubled-consonant tie-break prefers one, and a guess (fuzzy or token) whose best entity has a
+ * confusable stays MEDIUM, since the spelling error could have come from either.
  */
 import { distance } from 'fastest-levenshtein';
 import type { Confidence } from '../shared';
@@ -20,6 +26,14 @@ export interface Candidate {
   /** In [0, 1]; 1 only for an equal key. */
   score: number;
   reason: MatchReason;
+  /** Other entities this one is confusable with (shared key or one letter apart), so a reviewer can compare. */
+  confusableWith?: string[];
+  /** The equal key is shared with another entity; only the doubled-consonant tie-break chose this one. */
+  tieBroken?: boolean;
+  /** For a raga: its parent mela id (janya) or melakarta number, and its scale, to tell confusables apart. */
+  parent?: string;
+  melakarta?: number;
+  scale?: string;
 }
 
 /** score >= high → HIGH, >= low → MEDIUM, else LOW (HIGH further needs a clear runner-up gap). */
@@ -83,6 +97,9 @@ interface IndexedName {
 interface KindIndex {
   byKey: Map<string, IndexedName[]>;
   names: IndexedName[];
+  /** Entity id → ids of entities with a name sharing its key or one letter away. */
+  confusables: Map<string, string[]>;
+  entities: Map<string, RefEntity>;
 }
 
 function sortedTokenKey(tokens: string[]): string {
@@ -120,7 +137,43 @@ function buildIndex(kind: EntityKind, entities: RefEntity[]): KindIndex {
       for (const name of splitReferenceName(alias)) add(entity, name, 'alias');
     }
   }
-  return { byKey, names };
+  return { byKey, names, confusables: confusablePairs(names), entities: new Map(matchable.map((e) => [e.id, e])) };
+}
+
+/**
+ * Pairs of entities with a name whose keys are equal or one edit apart. Names are bucketed by key
+ * length so only lengths within one of each other are compared.
+ */
+function confusablePairs(names: IndexedName[]): Map<string, string[]> {
+  const byLength = new Map<number, IndexedName[]>();
+  for (const n of names) {
+    const list = byLength.get(n.key.length);
+    if (list) list.push(n);
+    else byLength.set(n.key.length, [n]);
+  }
+  const out = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    const set = out.get(a);
+    if (set) set.add(b);
+    else out.set(a, new Set([b]));
+  };
+  for (const [length, list] of byLength) {
+    const against = [...list, ...(byLength.get(length + 1) ?? [])];
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i] as IndexedName;
+      // Very short keys (three letters or fewer) are one letter from too much to mean anything.
+      if (a.key.length < 4) continue;
+      for (let j = i + 1; j < against.length; j++) {
+        const b = against[j] as IndexedName;
+        if (a.entity.id === b.entity.id) continue;
+        if (a.key === b.key || distance(a.key, b.key) <= 1) {
+          link(a.entity.id, b.entity.id);
+          link(b.entity.id, a.entity.id);
+        }
+      }
+    }
+  }
+  return new Map([...out].map(([id, set]) => [id, [...set].sort()]));
 }
 
 /** A composer's mudras and source-site hosts name the composer as surely as an alias does. */
@@ -178,7 +231,19 @@ export function confidenceOf(candidates: Candidate[], thresholds: Thresholds): C
   if (!best || best.score < thresholds.low) return 'LOW';
   if (best.score < thresholds.high) return 'MEDIUM';
   if (second && best.score - second.score < AMBIGUITY_MARGIN) return 'MEDIUM';
+  if (best.tieBroken) return 'MEDIUM';
+  if ((best.reason === 'fuzzy' || best.reason === 'token') && (best.confusableWith?.length ?? 0) > 0) return 'MEDIUM';
   return 'HIGH';
+}
+
+/** What a reviewer needs to tell two ragas apart: the parent (or mela number) and the scale. */
+function ragaDetail(entity: RefEntity): Pick<Candidate, 'parent' | 'melakarta' | 'scale'> {
+  const meta = entity.meta ?? {};
+  const out: Pick<Candidate, 'parent' | 'melakarta' | 'scale'> = {};
+  if (typeof meta.parent === 'string') out.parent = meta.parent;
+  if (typeof meta.melakarta === 'number') out.melakarta = meta.melakarta;
+  if (typeof meta.arohanam === 'string' && typeof meta.avarohanam === 'string') out.scale = `${meta.arohanam} / ${meta.avarohanam}`;
+  return out;
 }
 
 function upsert(byId: Map<string, Candidate>, candidate: Candidate): void {
@@ -217,7 +282,7 @@ export function createMatcher(ref: ReferenceData, thresholds: Thresholds = DEFAU
           const winners = tieBreak(hits, comparisonKey(input, { ...options, keepDoubledConsonants: true }));
           for (const hit of hits) {
             const score = winners === null || winners.has(hit.entity.id) ? 1 : TIE_BREAK_SCORE;
-            upsert(byId, { id: hit.entity.id, name: hit.entity.name, score, reason: hit.reason });
+            upsert(byId, { id: hit.entity.id, name: hit.entity.name, score, reason: hit.reason, ...(winners ? { tieBroken: true } : {}) });
           }
         } else {
           const sortedKey = sortedTokenKey(comparisonTokens(input, options));
@@ -227,7 +292,15 @@ export function createMatcher(ref: ReferenceData, thresholds: Thresholds = DEFAU
           }
         }
       }
-      const candidates = ranked(byId);
+      const candidates = ranked(byId).map((c) => {
+        const entity = index.entities.get(c.id);
+        const confusableWith = index.confusables.get(c.id);
+        return {
+          ...c,
+          ...(confusableWith ? { confusableWith } : {}),
+          ...(kind === 'raga' && entity ? ragaDetail(entity) : {}),
+        };
+      });
       return { input, kind, best: candidates[0] ?? null, candidates, confidence: confidenceOf(candidates, thresholds) };
     },
   };

@@ -49,6 +49,9 @@ function describe(label: string, match: Match): string | null {
   if (match.confidence === 'MEDIUM' && second && best.score - second.score < AMBIGUITY_MARGIN) {
     return `${input} is ambiguous: ${best.name} or ${second.name}`;
   }
+  if (match.confidence === 'MEDIUM' && best.tieBroken && second) {
+    return `${input} matched ${best.name}, but ${second.name} shares its comparison key, needs review`;
+  }
   if (best.reason === 'exact' && match.confidence === 'HIGH') return null;
   const how = best.reason === 'exact' || best.reason === 'alias' ? `by ${best.reason}` : `by ${best.reason} (${best.score})`;
   return `${input} matched ${best.name} ${how}${match.confidence === 'MEDIUM' ? ', needs review' : ''}`;

@@ -58,12 +58,19 @@ export function parseKritiTitle(postTitle: string): KritiTitle {
   const out: KritiTitle = { title: null, raga: null, tala: null, composerText: null, looksLikeComposition: false };
   const parts = postTitle.split(/\s+[-–—|]\s+/).map(squash).filter(Boolean);
   const rest: string[] = [];
-  for (const part of parts) {
+  let composerAt = -1;
+  for (const [i, part] of parts.entries()) {
+    // Right after `X Kriti` comes the title, even when it starts like a raga (`Raga Ratna`).
+    if (composerAt === 0 && i === 1 && parts.length > 2) {
+      rest.push(part);
+      continue;
+    }
     const composer = /^(.*?)\s*\b(?:kriti|krithi|kruti|kirtana|kirtanam|keerthanam|krti|composition)s?$/i.exec(part);
     const raga = /^r[aā]+g[aā]+[mṃ]?\s*[:\-]?\s+(.+)$/i.exec(part) ?? /^(.+?)\s+r[aā]+g[aā]+[mṃ]?$/i.exec(part);
     const tala = /^t[aā]+[lḷ][aā]+[mṃ]?\s*[:\-]?\s+(.+)$/i.exec(part);
     if (composer && out.composerText === null && !out.title) {
       out.composerText = composer[1]?.trim() || null;
+      composerAt = i;
       out.looksLikeComposition = true;
     } else if (raga?.[1] && !out.raga) {
       out.raga = raga[1].trim();

@@ -24,7 +24,42 @@ export function stripNonText($: CheerioAPI, root: ReturnType<CheerioAPI>): void 
   });
 }
 
-/** Visible text of `node` as trimmed, non-empty lines (`<br>` and block elements break lines). */
+/**
+ * A large-font inline label (`<span style="font-size:180%;">C1</span> lyric…`): the Blogger posts set
+ * section labels this way, on the same line as the lyric, so the label only stands apart in the
+ * markup. Short text (a label, not a sentence) in a font of 150% or more, or `<font size="5">`+.
+ */
+function isLargeLabel(el: Element): boolean {
+  const name = el.name.toLowerCase();
+  if (name !== 'span' && name !== 'font' && name !== 'big') return false;
+  const style = el.attribs?.style ?? '';
+  const pct = /font-size\s*:\s*(\d+(?:\.\d+)?)%/i.exec(style);
+  const large =
+    (pct?.[1] !== undefined && Number(pct[1]) >= 150) ||
+    /font-size\s*:\s*(?:x-large|xx-large|large)\b/i.test(style) ||
+    (name === 'font' && Number(el.attribs?.size ?? 0) >= 5);
+  if (!large) return false;
+  // Its text, through inline children (`<b>C1</b>`); a line break inside means it is not a label.
+  let text = '';
+  const collect = (n: AnyNode): boolean => {
+    if (n.type === 'text') {
+      text += (n as unknown as { data: string }).data;
+      return true;
+    }
+    if (n.type !== 'tag') return true;
+    const tag = (n as Element).name.toLowerCase();
+    if (tag === 'br' || BLOCK.has(tag)) return false;
+    return (n as Element).children.every(collect);
+  };
+  if (!el.children.every(collect)) return false;
+  const t = text.trim();
+  return t.length > 0 && t.length <= 24;
+}
+
+/**
+ * Visible text of `node` as trimmed, non-empty lines (`<br>`, block elements and large-font labels
+ * break lines).
+ */
 export function textLines(nodes: readonly AnyNode[]): string[] {
   const parts: string[] = [];
   const walk = (node: AnyNode): void => {
@@ -40,7 +75,7 @@ export function textLines(nodes: readonly AnyNode[]): string[] {
       parts.push('\n');
       return;
     }
-    const block = BLOCK.has(name);
+    const block = BLOCK.has(name) || isLargeLabel(el);
     if (block) parts.push('\n');
     for (const child of el.children) walk(child);
     if (block) parts.push('\n');

@@ -39,7 +39,11 @@ function cleanName(s: string | undefined): string | null {
  * Raga and tala from one line: `rAga bhairavi (tALa cApu)`, `rAgaM kalyANi - tALaM Adi`,
  * `Raga: Todi, Tala: Adi`, `Ragam Sri Talam Adi`, `rāgaṁ tODi tāḷaṁ rUpakaM`.
  */
-export function parseRagaTalaLine(line: string): RagaTala {
+export function parseRagaTalaLine(rawLine: string): RagaTala {
+  // A quoted title (`‘saindhavi rAga priyE’`) is not where the raga is named.
+  const line = rawLine.replace(/[‘“][^’”]*[’”]/g, ' ');
+  const malika = RAGAMALIKA_PHRASE.exec(line);
+  if (malika) return { raga: malika[0].replace(/\s+/g, ''), tala: cleanName(TALA_ALONE.exec(line)?.[1]) };
   const paren = RAGA_PAREN_TALA.exec(line);
   if (paren) return { raga: cleanName(paren[1]), tala: cleanName(paren[2]) };
   const raga = cleanName(RAGA_ALONE.exec(line)?.[1]);
@@ -47,8 +51,27 @@ export function parseRagaTalaLine(line: string): RagaTala {
   return { raga, tala };
 }
 
-/** The first raga and first tala found over `lines`, each with the line it came from. */
+/** `rAga mAlikA`, `rAgamAlikA`: one name, not `rAga` followed by a raga called `mAlikA`. */
+const RAGAMALIKA_PHRASE = /r[aā]+g[aā]+\s*m[aā]+l[iī]k[aā]+/iu;
+
+/**
+ * The bold `title-raga` line the Blogger posts open with (`vEnkaTESa-madhyamAvati`): a title and a
+ * raga joined by a bare hyphen. Its raga part is only trusted when no sentence names the raga: a
+ * title that contains the word rAga (`saindhavi rAga priyE-saindhavi`) would be misread.
+ */
+function isTitleRagaLine(line: string): boolean {
+  return line.length < 100 && /^[^-–]*\S[-–]\S[^-–]*$/.test(line) && !/[(),.;:!?’]/.test(line);
+}
+
+/** The first raga and first tala found over `lines`, sentences before the bold `title-raga` line. */
 export function findRagaTala(lines: readonly string[]): RagaTala {
+  const first = findIn(lines.filter((l) => !isTitleRagaLine(l)));
+  if (first.raga && first.tala) return first;
+  const all = findIn(lines);
+  return { raga: first.raga ?? all.raga, tala: first.tala ?? all.tala };
+}
+
+function findIn(lines: readonly string[]): RagaTala {
   let raga: string | null = null;
   let tala: string | null = null;
   for (const line of lines) {

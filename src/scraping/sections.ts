@@ -132,6 +132,8 @@ function matchLabel(label: string): { type: SectionType; script: ScriptName } | 
  * `स्वर साहित्य 3`, `ப.`, or `pallavi: text`. Anything with more on the line is lyric text.
  */
 export function parseSectionHeader(rawLine: string): SectionHeader | null {
+  const inlineIndic = parseInlineIndicLabel(rawLine);
+  if (inlineIndic) return inlineIndic;
   const line = asciiDigits(rawLine).replace(/\s+/g, ' ').trim();
   if (!line || line.length > 60) return null;
 
@@ -163,6 +165,21 @@ export function parseSectionHeader(rawLine: string): SectionHeader | null {
     if (hit) return { ...withNumber(hit, short?.[2]), rest: inline[2].trim() };
   }
   return null;
+}
+
+/**
+ * `प. वेंकटेश निनु`, `ச1. ஹரி ஹர`: an abbreviation, an optional number and a dot, then the lyric on
+ * the same line, all in one script. The dot is required: Tamil writes pronunciation digits after a
+ * letter inside words (`ப4க்த`), never followed by a dot and a space.
+ */
+function parseInlineIndicLabel(rawLine: string): SectionHeader | null {
+  const m = /^(\S)([0-9\u0966-\u096f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f]{1,2})?\.\s+(\S.*)$/u.exec(rawLine.trim());
+  if (!m?.[1] || !m[3]) return null;
+  const hit = INDIC_ABBREVIATIONS[m[1]];
+  if (!hit) return null;
+  const rest = m[3].replace(/\s+/g, ' ').trim();
+  if (dominantScript(rest) !== hit[1] || isMixedScript(rest)) return null;
+  return { ...withNumber({ type: hit[0], script: hit[1] }, m[2] ? asciiDigits(m[2]) : undefined), rest };
 }
 
 function withNumber(h: { type: SectionType; script: ScriptName }, num: string | undefined): SectionHeader {
@@ -353,6 +370,7 @@ function finishSections(raw: RawSection[], ragamalika: string[] | null): Section
     }
     if (lines.length > 0) kept.push({ ...s, lines });
   }
+  cutAtRefrain(kept);
   const counts = new Map<SectionType, number>();
   for (const s of kept) counts.set(s.type, (counts.get(s.type) ?? 0) + 1);
   const next = new Map<SectionType, number>();
@@ -362,4 +380,35 @@ function finishSections(raw: RawSection[], ragamalika: string[] | null): Section
     const number = s.number ?? ((counts.get(s.type) ?? 0) > 1 ? n : undefined);
     return { type: s.type, ...(number !== undefined ? { number } : {}), text: s.lines.join('\n') };
   });
+}
+
+/** Letters only, lower case: `(வேங்க)` and `வேங்கடேஸ1 நினு` compare without digits, spaces, brackets. */
+function refrainKey(s: string): string {
+  return s.normalize('NFC').replace(/[^\p{L}\p{M}]/gu, '').toLowerCase();
+}
+
+/**
+ * The posts end the anupallavi and each caranam with a cue of the pallavi's opening words
+ * (`(vEnka)`, `vAr(endarO)`). When the block uses such cues, its last section ends at its last cue:
+ * what follows in the same script (a gist or a trailer after the last script block) is prose.
+ */
+function cutAtRefrain(sections: RawSection[]): void {
+  const pallavi = sections.find((s) => s.type === 'pallavi');
+  const last = sections[sections.length - 1];
+  if (!pallavi || !last || last === pallavi) return;
+  const opening = pallavi.lines.join(' ');
+  const keys = [refrainKey(opening), refrainKey(opening.replace(/\([^()]*\)/g, ''))];
+  const isCue = (line: string | undefined): boolean => {
+    const m = line === undefined ? null : /\(([^()]{1,40})\)\s*$/.exec(line);
+    const k = m?.[1] ? refrainKey(m[1]) : '';
+    return k.length >= 2 && keys.some((key) => key.startsWith(k));
+  };
+  const usesCues = sections.some((s) => s !== pallavi && s !== last && isCue(s.lines[s.lines.length - 1]));
+  if (!usesCues) return;
+  for (let i = last.lines.length - 1; i >= 0; i--) {
+    if (isCue(last.lines[i])) {
+      last.lines = last.lines.slice(0, i + 1);
+      return;
+    }
+  }
 }

@@ -1,12 +1,13 @@
 /**
  * The fetcher the scrape activity and `krithi-import extract` use, assembled from configuration:
- * the page cache (when a store is given) in front of robots.txt in front of the SSRF-checked HTTP
- * fetcher. A cache hit makes no request at all, not even for robots.txt.
+ * the page cache (when a store is given) in front of robots.txt in front of the per-host pacer (when
+ * given) in front of the SSRF-checked HTTP fetcher. A cache hit makes no request at all, not even for robots.txt.
  */
 import type { Config } from '../config';
 import { checkUrl, createFetcher, type FetchPolicy, type Fetcher, type Resolver } from './fetcher';
 import { withPageCache, type PageCacheStore } from './page-cache';
 import { createRobotsGuard, withRobots } from './robots';
+import { withHostPacing, type HostPacer } from './host-pacer';
 
 export function fetchPolicyFrom(config: Config, extra: { allowHosts?: string[]; resolve?: Resolver } = {}): FetchPolicy {
   const f = config.fetch;
@@ -29,11 +30,16 @@ export interface SiteFetcherOptions {
   pageCache?: PageCacheStore;
   allowHosts?: string[];
   resolve?: Resolver;
+  /** Space this process's requests to each host (workers; a one-off `extract` needs none). */
+  pacer?: HostPacer;
 }
 
 export function createSiteFetcher(config: Config, opts: SiteFetcherOptions = {}): Fetcher {
   const policy = fetchPolicyFrom(config, opts);
-  const raw = createFetcher(policy);
+  const direct = createFetcher(policy);
+  // Paced below the cache and the robots guard: every request that reaches a host (robots.txt
+  // included) takes a slot; a cache hit takes none.
+  const raw = opts.pacer ? withHostPacing(direct, opts.pacer) : direct;
   const robots = createRobotsGuard({ fetcher: raw, agent: config.fetch.robotsAgent, ttlMs: config.fetch.robotsTtlMs });
   const polite = withRobots(raw, robots);
   const fetcher = opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;

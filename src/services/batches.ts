@@ -8,8 +8,10 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { batchCounts, getBatch, type BatchRecord } from '../db/batches';
+import { INITIAL_STATUS, transitionRows } from '../db/rows';
 import { parseManifest, type ManifestSource } from '../manifest/parse';
 import { titleKey } from '../resolution/title-key';
 import { WORKFLOW_TYPES, batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
@@ -75,6 +77,21 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     }
   };
 
+  /**
+   * Signals the batch's workflow, starting a new run with the signal if none runs (or the run
+   * was closing): a signal that reaches a closing run makes it carry on rather than being lost.
+   */
+  const signalBatch = async (batch: BatchRecord, signal: SignalDefinition<[]>): Promise<void> => {
+    const settings = batch.settings as BatchSettings;
+    await client.workflow.signalWithStart(WORKFLOW_TYPES.batch, {
+      workflowId: batchWorkflowId(batch.id),
+      taskQueue: taskQueues(settings.taskQueuePrefix).main,
+      args: [{ batchId: batch.id, settings }],
+      signal,
+      signalArgs: [],
+    });
+  };
+
   const isRunning = async (batchId: string): Promise<boolean> => {
     try {
       const d = await client.workflow.getHandle(batchWorkflowId(batchId)).describe();
@@ -91,6 +108,23 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     return batch;
   };
 
+  /** Changes the batch's status under its row lock if `allowed`, with an audit event. */
+  const lockedChange = async (
+    batchId: string,
+    allowed: (b: BatchRecord) => boolean,
+    to: string,
+    auditType: string,
+    actor: string,
+    refusal: (b: BatchRecord) => string = (b) => `batch ${batchId} is ${b.status}`,
+  ): Promise<void> => {
+    await sql.begin(async (tx) => {
+      const batch = await lockBatch(tx as unknown as Sql, batchId);
+      if (!allowed(batch)) throw new ServiceError('CONFLICT', refusal(batch));
+      await tx`UPDATE batches SET status = ${to}, updated_at = now() WHERE id = ${batchId}`;
+      await audit(tx as unknown as Sql, batchId, auditType, actor);
+    });
+  };
+
   /**
    * Makes sure an unfinished batch has a running BatchImport. Needed after the Temporal side was
    * lost (a fresh dev-server file, a lost cluster): PostgreSQL still knows every row, and the new
@@ -100,8 +134,9 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     const batch = await requireBatch(batchId);
     if (batch.status === 'COMPLETED' || batch.status === 'CANCELLED') return false;
     if (await isRunning(batchId)) return false;
-    await startWorkflow(batchId, batch.settings as BatchSettings);
-    if (batch.status === 'PAUSED') await client.workflow.getHandle(batchWorkflowId(batchId)).signal(pauseSignal);
+    // A paused batch starts paused: the pause arrives with the start, before any row is started.
+    if (batch.status === 'PAUSED') await signalBatch(batch, pauseSignal);
+    else await startWorkflow(batchId, batch.settings as BatchSettings);
     return true;
   };
 
@@ -165,7 +200,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
                 normalized_url: e.normalizedUrl,
                 site: e.site,
                 source_key: e.sourceKey,
-                status: 'QUEUED',
+                status: INITIAL_STATUS,
               });
             } else if (e.kind === 'invalid') {
               invalidRows.push({ line: e.line, field: e.field, reason: e.reason });
@@ -233,56 +268,72 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     },
 
     async pause(batchId: string, actor: string) {
-      const batch = await requireBatch(batchId);
-      if (batch.status !== 'RUNNING' && batch.status !== 'PAUSED')
-        throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}`);
-      await sql`UPDATE batches SET status = 'PAUSED', updated_at = now() WHERE id = ${batchId}`;
-      await audit(sql, batchId, 'BATCH_PAUSED', actor);
-      await ensureRunning(batchId);
-      await client.workflow.getHandle(batchWorkflowId(batchId)).signal(pauseSignal);
+      await lockedChange(batchId, (b) => b.status === 'RUNNING' || b.status === 'PAUSED', 'PAUSED', 'BATCH_PAUSED', actor);
+      await signalBatch(await requireBatch(batchId), pauseSignal);
     },
 
     async resume(batchId: string, actor: string) {
-      const batch = await requireBatch(batchId);
-      if (batch.status === 'COMPLETED') throw new ServiceError('CONFLICT', `batch ${batchId} is COMPLETED`);
-      if (batch.status === 'CANCELLED') {
-        // A cancelled batch starts again: its cancelled rows go back to the queue as new attempts.
-        await sql`
-          UPDATE import_rows SET status = 'QUEUED', attempt = attempt + 1, status_changed_at = now(), updated_at = now()
-          WHERE batch_id = ${batchId} AND status = 'CANCELLED'`;
-      }
-      await sql`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
-      await audit(sql, batchId, 'BATCH_RESUMED', actor);
-      if (!(await ensureRunning(batchId))) await client.workflow.getHandle(batchWorkflowId(batchId)).signal(resumeSignal);
+      await sql.begin(async (tx) => {
+        const batch = await lockBatch(tx as unknown as Sql, batchId);
+        if (batch.status === 'COMPLETED') throw new ServiceError('CONFLICT', `batch ${batchId} is COMPLETED`);
+        // A cancel in progress wins over a resume sent with it: the answer says so.
+        if (batch.status === 'CANCELLING') throw new ServiceError('CONFLICT', `batch ${batchId} is being cancelled`);
+        if (batch.status === 'CANCELLED') {
+          // A cancelled batch starts again: its cancelled rows go back to the queue as new
+          // attempts — not the rows a revert removed, which stay removed.
+          await transitionRows(tx as unknown as Sql, {
+            batchId,
+            from: ['CANCELLED'],
+            to: 'QUEUED',
+            newAttempt: true,
+            exceptReverted: true,
+            actor,
+            eventKeyPrefix: `batch:${batchId}:resume:${Date.now()}`,
+            eventType: 'ROW_REQUEUED',
+          });
+        }
+        await tx`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
+        await audit(tx as unknown as Sql, batchId, 'BATCH_RESUMED', actor);
+      });
+      await signalBatch(await requireBatch(batchId), resumeSignal);
     },
 
     async cancel(batchId: string, actor: string) {
-      const batch = await requireBatch(batchId);
-      if (batch.status === 'COMPLETED' || batch.status === 'CANCELLED')
-        throw new ServiceError('CONFLICT', `batch ${batchId} is already ${batch.status}`);
-      await audit(sql, batchId, 'BATCH_CANCEL_REQUESTED', actor);
-      if (await isRunning(batchId)) {
-        await client.workflow.getHandle(batchWorkflowId(batchId)).cancel();
-      } else {
-        // No workflow to do it (Temporal side lost): run the same cancellation through a new run.
-        await ensureRunning(batchId);
-        await client.workflow.getHandle(batchWorkflowId(batchId)).cancel();
-      }
+      // CANCELLING is written at once, under the batch's lock: a resume or retry-failed sent at
+      // the same moment sees it and is refused, instead of both being answered 202.
+      await lockedChange(
+        batchId,
+        (b) => b.status === 'RUNNING' || b.status === 'PAUSED',
+        'CANCELLING',
+        'BATCH_CANCEL_REQUESTED',
+        actor,
+        (b) => `batch ${batchId} is already ${b.status}`,
+      );
+      // No workflow to do it (Temporal side lost): run the same cancellation through a new run.
+      if (!(await isRunning(batchId))) await startWorkflow(batchId, (await requireBatch(batchId)).settings as BatchSettings);
+      await client.workflow.getHandle(batchWorkflowId(batchId)).cancel();
     },
 
     /** Re-queues the failed rows as new attempts and makes sure a batch run picks them up. */
     async retryFailed(batchId: string, actor: string): Promise<{ requeued: number }> {
-      const batch = await requireBatch(batchId);
-      if (batch.status === 'CANCELLED' || batch.status === 'CANCELLING')
-        throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}; resume it instead`);
       const requeued = await sql.begin(async (tx) => {
-        const rows = await tx`
-          UPDATE import_rows SET status = 'QUEUED', attempt = attempt + 1, error_type = NULL, error_message = NULL,
-                 scraped = NULL, resolution = NULL, confidence = NULL, status_changed_at = now(), updated_at = now()
-          WHERE batch_id = ${batchId} AND kind = 'record' AND status = 'FAILED'
-          RETURNING id`;
+        // The batch's lock orders this against the workflow closing the batch (completeBatch).
+        const batch = await lockBatch(tx as unknown as Sql, batchId);
+        if (batch.status === 'CANCELLED' || batch.status === 'CANCELLING')
+          throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}; resume it instead`);
+        const rows = await transitionRows(tx as unknown as Sql, {
+          batchId,
+          from: ['FAILED'],
+          to: 'QUEUED',
+          newAttempt: true,
+          actor,
+          eventKeyPrefix: `batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`,
+          eventType: 'ROW_REQUEUED',
+        });
         if (rows.length > 0) {
-          await tx`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
+          // A paused batch stays paused (the rows wait for resume); a closed one runs again.
+          if (batch.status === 'COMPLETED')
+            await tx`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
           await tx`
             INSERT INTO audit_events (event_key, type, batch_id, actor, data)
             VALUES (${`batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`}, 'BATCH_RETRY_FAILED',
@@ -291,14 +342,21 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
         return rows.length;
       });
       if (requeued === 0) return { requeued };
-      // A closed batch gets a new run under the same workflow id; a running one pages again.
-      if (!(await ensureRunning(batchId))) await client.workflow.getHandle(batchWorkflowId(batchId)).signal(retryFailedSignal);
+      // A running batch pages again; a closed one — or one whose run is closing right now — gets
+      // a new run under the same workflow id.
+      await signalBatch(await requireBatch(batchId), retryFailedSignal);
       return { requeued };
     },
   };
 }
 
 export type BatchService = ReturnType<typeof createBatchService>;
+
+async function lockBatch(tx: Sql, batchId: string): Promise<BatchRecord> {
+  const [locked] = await tx`SELECT id FROM batches WHERE id = ${batchId} FOR UPDATE`;
+  if (!locked) throw new ServiceError('NOT_FOUND', `batch ${batchId} not found`);
+  return (await getBatch(tx, batchId))!;
+}
 
 async function audit(sql: Sql, batchId: string, type: string, actor: string) {
   await sql`

@@ -10,9 +10,11 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
-import { WorkflowErrorType, rowWorkflowId, type ReviewDecision, type ReviewResult } from '../shared';
+import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
+import { WorkflowErrorType, decisionTextProblem, rowWorkflowId, type ReviewDecision, type ReviewResult } from '../shared';
 import { reviewUpdate } from '../workflows/messages';
 import { ServiceError } from './errors';
 
@@ -79,22 +81,37 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
       }));
     },
 
-    async review(rowId: string, decision: ReviewDecision): Promise<ReviewResult> {
-      if (!/^\d+$/.test(rowId)) throw new ServiceError('NOT_FOUND', `row ${rowId} not found`);
+    async review(rowId: string, decisionIn: ReviewDecision): Promise<ReviewResult> {
+      let decision = decisionIn;
+      // 18 digits always fit a bigint; a longer id cannot name a row.
+      if (!/^\d{1,18}$/.test(rowId)) throw new ServiceError('NOT_FOUND', `row ${rowId.slice(0, 40)} not found`);
+      // Bytes no row can store are refused here, before anything is looked up or confirmed.
+      const textProblem = decisionTextProblem(decision);
+      if (textProblem) throw new ServiceError('INVALID', textProblem);
       const [row] = await sql`
-        SELECT r.id, r.batch_id, r.line, r.status, r.kind, b.status AS batch_status
+        SELECT r.id, r.batch_id, r.line, r.status, r.kind, r.resolution, b.status AS batch_status,
+               (extract(epoch from r.status_changed_at) * 1000000)::bigint::text AS round
         FROM import_rows r JOIN batches b ON b.id = r.batch_id WHERE r.id = ${rowId}`;
       if (!row || row.kind !== 'record') throw new ServiceError('NOT_FOUND', `row ${rowId} not found`);
+      const fingerprint = decisionFingerprint(rowId, decision);
+      if (row.status !== 'PENDING_REVIEW') {
+        // A retried request (the first answer was lost on the way) gets the answer the first got.
+        const first = await confirmedAnswer(sql, rowId, fingerprint);
+        if (first) return first;
+        throw new ServiceError('CONFLICT', `row ${rowId} is ${row.status}, not awaiting review`, { status: row.status });
+      }
       if (row.batch_status === 'CANCELLED' || row.batch_status === 'CANCELLING')
         throw new ServiceError('CONFLICT', `batch ${row.batch_id} is cancelled`);
-      if (row.status !== 'PENDING_REVIEW')
-        throw new ServiceError('CONFLICT', `row ${rowId} is ${row.status}, not awaiting review`, { status: row.status });
+      decision = await withCheckedNewRaga(sql, decision);
       await checkOverrides(sql, decision);
+      checkDecidable(row.resolution as { chosen?: { composerId?: string | null; ragaIds?: string[] } } | null, decision);
 
       const handle = client.workflow.getHandle(rowWorkflowId(row.batch_id as string, row.line as number));
       try {
         return await client.withDeadline(Date.now() + updateTimeoutMs, () =>
-          handle.executeUpdate(reviewUpdate, { args: [decision] }),
+          // The same request sent again while the row is in the same round of review carries the
+          // same id: Temporal answers it with the first one's outcome instead of a conflict.
+          handle.executeUpdate(reviewUpdate, { args: [decision], updateId: `${fingerprint}:${row.round}` }),
         );
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -102,8 +119,11 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
           if (type === WorkflowErrorType.INVALID_DECISION) throw new ServiceError('INVALID', err.cause.message);
           throw new ServiceError('CONFLICT', err.cause.message, { type });
         }
-        if (err instanceof WorkflowNotFoundError)
+        if (err instanceof WorkflowNotFoundError) {
+          const first = await confirmedAnswer(sql, rowId, fingerprint);
+          if (first) return first;
           throw new ServiceError('CONFLICT', `row ${rowId} has no running workflow; resume its batch first`);
+        }
         if (isDeadline(err))
           throw new ServiceError('UNAVAILABLE', 'no worker took the review within the time limit; try again', {
             retryAfterSeconds: 5,
@@ -114,18 +134,85 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
   };
 }
 
+/**
+ * Identifies a request: the row and everything the decision says (reviewer included), in a
+ * canonical form, so the same request sent twice has the same key and a different one does not.
+ */
+export function decisionFingerprint(rowId: string, d: ReviewDecision): string {
+  const o = d.overrides ?? {};
+  const canonical = JSON.stringify([
+    d.decision,
+    d.reviewer,
+    d.note ?? null,
+    o.composerId ?? null,
+    o.ragaIds ?? null,
+    o.talaId === undefined ? '-' : o.talaId,
+    o.title ?? null,
+    o.newRaga ?? null,
+  ]);
+  return `review:${rowId}:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+}
+
+/** The answer a decision with this fingerprint got, if it is the row's last stored decision. */
+async function confirmedAnswer(sql: Sql, rowId: string, fingerprint: string): Promise<ReviewResult | null> {
+  const [ev] = await sql`
+    SELECT data->>'to' AS to, data->>'requestKey' AS key FROM audit_events
+    WHERE row_id = ${rowId} AND type = 'REVIEW_DECIDED' ORDER BY id DESC LIMIT 1`;
+  if (!ev || typeof ev.key !== 'string' || !ev.key.startsWith(`${fingerprint}:`)) return null;
+  return { status: ev.to === 'REJECTED' ? 'REJECTED' : 'PERSISTING' };
+}
+
+/** An approval must end with a composer and a raga, chosen by the resolver or by the reviewer. */
+function checkDecidable(resolution: { chosen?: { composerId?: string | null; ragaIds?: string[] } } | null, d: ReviewDecision) {
+  if (d.decision !== 'approve') return;
+  const chosen = resolution?.chosen;
+  if (!chosen) return;
+  if (!chosen.composerId && !d.overrides?.composerId)
+    throw new ServiceError('INVALID', 'approved without a composer: choose one (overrides.composerId)', { field: 'overrides.composerId' });
+  if (!chosen.ragaIds?.length && !d.overrides?.ragaIds?.length)
+    throw new ServiceError('INVALID', 'approved without a raga: choose one (overrides.ragaIds)', { field: 'overrides.ragaIds' });
+}
+
 export type ReviewService = ReturnType<typeof createReviewService>;
 
-/** Every override id must exist; the first missing one is named. */
+/**
+ * A decision adding a raga: the raga is checked (name, melakarta parent, scale inside the parent but
+ * for named anya svaras, an id not yet taken), the note is required as its source, and `ragaIds`
+ * comes to name it. The raga itself is written when the row is persisted, with the import.
+ */
+export async function withCheckedNewRaga(sql: Sql, decision: ReviewDecision): Promise<ReviewDecision> {
+  const newRaga = decision.overrides?.newRaga;
+  if (!newRaga) return decision;
+  if (decision.decision !== 'approve') throw new ServiceError('INVALID', 'a new raga can only come with an approval');
+  if (!decision.note?.trim())
+    throw new ServiceError('INVALID', 'a new raga needs a note saying where its name and scale come from (it is kept as the source)');
+  const [parent] = await sql`SELECT (meta->>'melakarta')::int AS mela FROM ragas WHERE id = ${newRaga.parent ?? ''}`;
+  let checked;
+  try {
+    checked = checkNewRaga(newRaga, (parent?.mela as number | null) ?? undefined);
+  } catch (err) {
+    if (err instanceof NewRagaError) throw new ServiceError('INVALID', err.message);
+    throw err;
+  }
+  const [taken] = await sql`SELECT id, name FROM ragas WHERE id = ${checked.id}`;
+  if (taken) throw new ServiceError('CONFLICT', `raga '${checked.id}' (${String(taken.name)}) already exists: choose it instead`, { id: checked.id });
+  const ragaIds = decision.overrides?.ragaIds ?? [checked.id];
+  if (!ragaIds.includes(checked.id)) throw new ServiceError('INVALID', `the ragas chosen (${ragaIds.join(', ')}) do not include the new raga '${checked.id}'`);
+  const { scale: _scale, ...stored } = checked;
+  return { ...decision, overrides: { ...decision.overrides, ragaIds, newRaga: stored } };
+}
+
+/** Every override id must exist (a raga the decision adds excepted); the first missing one is named. */
 export async function checkOverrides(sql: Sql, decision: ReviewDecision): Promise<void> {
   const o = decision.overrides;
   if (!o) return;
   const missing: string[] = [];
   if (o.composerId && !(await sql`SELECT 1 FROM composers WHERE id = ${o.composerId}`).length)
     missing.push(`composer '${o.composerId}'`);
-  if (o.ragaIds?.length) {
-    const found = new Set((await sql`SELECT id FROM ragas WHERE id = ANY(${o.ragaIds}::text[])`).map((r) => r.id));
-    for (const id of o.ragaIds) if (!found.has(id)) missing.push(`raga '${id}'`);
+  const ragaIds = (o.ragaIds ?? []).filter((id) => !o.newRaga || id !== newRagaId(o.newRaga));
+  if (ragaIds.length) {
+    const found = new Set((await sql`SELECT id FROM ragas WHERE id = ANY(${ragaIds}::text[])`).map((r) => r.id));
+    for (const id of ragaIds) if (!found.has(id)) missing.push(`raga '${id}'`);
   }
   if (o.talaId && !(await sql`SELECT 1 FROM talas WHERE id = ${o.talaId}`).length) missing.push(`tala '${o.talaId}'`);
   if (missing.length) throw new ServiceError('INVALID', `unknown ${missing.join(', ')}`, { missing });

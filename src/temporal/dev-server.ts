@@ -46,6 +46,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   // each with a burst of at least one task, so with four partitions "1/s" lets four leave at once.
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  // Scrapes carry a fairness key (the batch id) so a site's queue serves batches in turn; the
+  // server honours it only with fairness on (pre-release in 1.29).
+  'matching.enableFairness': true,
   // The CLI's `--query` batch operations run one at a time per namespace by default.
   'frontend.MaxConcurrentBatchOperationPerNamespace': 4,
 };

@@ -33,20 +33,59 @@ export async function registerSearchAttributes(connection: Connection, namespace
   }
 }
 
+/** Who sets limits from this application's configuration (an operator's CLI or UI is someone else). */
+export const CONFIG_IDENTITY = 'krithi-import';
+
 export async function setQueueRateLimit(
   connection: Connection,
   namespace: string,
   taskQueue: string,
   requestsPerSecond: number,
+  identity: string = CONFIG_IDENTITY,
 ): Promise<void> {
   await connection.workflowService.updateTaskQueueConfig({
     namespace,
-    identity: 'krithi-import',
+    identity,
     taskQueue,
     taskQueueType: ACTIVITY_QUEUE,
     updateQueueRateLimit: {
       rateLimit: { requestsPerSecond },
-      reason: 'per-site politeness limit (krithi-import configuration)',
+      reason: identity === CONFIG_IDENTITY ? 'per-site politeness limit (krithi-import configuration)' : 'set by an operator',
     },
   });
+}
+
+/** The queue's configured rate limit and who set it, or null when none is set. */
+export async function queueRateLimit(
+  connection: Connection,
+  namespace: string,
+  taskQueue: string,
+): Promise<{ requestsPerSecond: number; setBy: string } | null> {
+  const d = await connection.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: ACTIVITY_QUEUE,
+    reportConfig: true,
+  });
+  const config = d.config?.queueRateLimit;
+  if (!config?.rateLimit) return null;
+  return { requestsPerSecond: config.rateLimit.requestsPerSecond ?? 0, setBy: config.metadata?.updateIdentity ?? '' };
+}
+
+/**
+ * Applies SITE_RATE_LIMIT to a site queue unless an operator has set that queue's limit: every
+ * worker start used to re-apply it, overwriting a per-site limit set with `temporal task-queue
+ * config set`. A limit this application set earlier follows the configuration (a changed
+ * SITE_RATE_LIMIT still takes effect). Returns whether it wrote.
+ */
+export async function ensureQueueRateLimit(
+  connection: Connection,
+  namespace: string,
+  taskQueue: string,
+  requestsPerSecond: number,
+): Promise<boolean> {
+  const current = await queueRateLimit(connection, namespace, taskQueue);
+  if (current && (current.setBy !== CONFIG_IDENTITY || current.requestsPerSecond === requestsPerSecond)) return false;
+  await setQueueRateLimit(connection, namespace, taskQueue, requestsPerSecond);
+  return true;
 }

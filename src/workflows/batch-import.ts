@@ -16,6 +16,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -49,7 +50,20 @@ export interface BatchCarry {
   inFlight: number[];
   paused: boolean;
   run: number;
+  /**
+   * Still on the first pass over the manifest, which also starts rows waiting for review (a batch
+   * restarted after its Temporal side was lost must give them a workflow again); rescans do not.
+   */
+  firstPass?: boolean;
 }
+
+/**
+ * Rows cannot hold a slot once their workflow has closed: the reconcile step asks Temporal about
+ * the rows it counts as in flight; rescans skip rows waiting for review and rows already in
+ * flight; a decided row holds a slot while it persists (so a review costs no rescan); the batch
+ * closes only if no row was re-queued meanwhile.
+ */
+export const ROW_LIVENESS_PATCH = 'row-liveness';
 
 export interface BatchImportInput {
   batchId: string;
@@ -87,6 +101,10 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   let startedThisRun = 0;
   let signalsThisRun = 0;
   let wake = false;
+  // Evaluated once per run: a run started before this change keeps the old behaviour throughout.
+  const live = patched(ROW_LIVENESS_PATCH);
+  let firstPass = carry.firstPass ?? input.carry === undefined;
+  let lastReconcile = Date.now();
 
   // Counters come from the database at the start of every run, so they cannot drift; signals keep
   // them current in between.
@@ -109,6 +127,8 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     // reports still send it).
     if (from !== to && !(from === 'QUEUED' && to === 'SCRAPING')) count(from, to);
     if (to === 'PENDING_REVIEW' || isTerminal(to)) inFlight.delete(line);
+    // A decided row persists: active again, and tracked, so that no rescan is needed to find it.
+    else if (live && from === 'PENDING_REVIEW') inFlight.add(line);
     wake = true;
   });
   setHandler(pauseSignal, () => {
@@ -123,6 +143,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     // The service has re-queued the failed rows in PostgreSQL; page again from the top.
     cursor = 0;
     exhausted = false;
+    firstPass = false;
     wake = true;
   });
   setHandler(progressQuery, () => ({
@@ -181,12 +202,12 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       // Fill the window.
       while (!paused && !exhausted && inFlight.size < settings.window && startedThisRun < settings.rowsPerRun) {
         const limit = Math.min(PAGE_SIZE, settings.window - inFlight.size, settings.rowsPerRun - startedThisRun);
-        const page = await db.nextRows({ batchId, afterLine: cursor, limit });
+        const page = await db.nextRows({ batchId, afterLine: cursor, limit, ...(live ? { includeWaiting: firstPass } : {}) });
         if (page.length === 0) {
           exhausted = true;
           break;
         }
-        await Promise.all(page.map(startRow));
+        await Promise.all((live ? page.filter((r) => !inFlight.has(r.line)) : page).map(startRow));
         cursor = page[page.length - 1]!.line;
         startedThisRun += page.length;
       }
@@ -200,6 +221,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
         if (fresh.startable > 0 && !paused) {
           cursor = 0;
           exhausted = false;
+          firstPass = false;
           continue;
         }
       }
@@ -213,13 +235,23 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
         await continueAsNew<typeof BatchImport>({
           batchId,
           settings,
-          carry: { cursor, inFlight: [...inFlight], paused, run: carry.run + 1 },
+          carry: { cursor, inFlight: [...inFlight], paused, run: carry.run + 1, ...(live ? { firstPass } : {}) },
         });
       }
 
       wake = false;
       const woke = await condition(() => wake, settings.reconcileIntervalMs);
-      if (!woke && inFlight.size > 0) {
+      if (live) {
+        // Safety net, at least once per interval however busy the batch is: rows whose report we
+        // missed, and rows whose workflow closed without a terminal status (terminated, failed
+        // for good, a run that was closing when it was started again) give their slot back.
+        if (inFlight.size > 0 && (!woke || Date.now() - lastReconcile >= settings.reconcileIntervalMs)) {
+          lastReconcile = Date.now();
+          const { active, closed } = await db.reconcileInFlight({ batchId, lines: [...inFlight] });
+          for (const line of [...inFlight]) if (!active.includes(line)) inFlight.delete(line);
+          if (closed > 0) Object.assign(counts, (await db.batchCounts({ batchId })).byStatus);
+        }
+      } else if (!woke && inFlight.size > 0) {
         // Safety net: drop rows whose report we may have missed.
         const active = await db.activeLines({ batchId, lines: [...inFlight] });
         for (const line of [...inFlight]) if (!active.includes(line)) inFlight.delete(line);
@@ -236,7 +268,15 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   }
 
   await condition(allHandlersFinished);
-  const summary = await db.completeBatch({ batchId });
+  const summary = await db.completeBatch({ batchId, ...(live ? { onlyIfFinished: true } : {}) });
+  if (live && summary.status !== 'COMPLETED' && summary.status !== 'CANCELLED') {
+    // Rows were re-queued (retry-failed) after the last count: carry on in a fresh run.
+    await continueAsNew<typeof BatchImport>({
+      batchId,
+      settings,
+      carry: { cursor: 0, inFlight: [], paused, run: carry.run + 1, firstPass: false },
+    });
+  }
   showStatus(summary.status);
   return summary;
 }

@@ -14,6 +14,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -28,6 +29,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createRowActivities } from '../activities/rows';
 import type { createScrapeActivities } from '../activities/scrape';
 import {
+  decisionTextProblem,
   isTerminal,
   WorkflowErrorType,
   batchWorkflowId,
@@ -89,6 +91,20 @@ const persist = proxyActivities<RowActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
+// Decisions are written by a normal activity: it is scheduled only when the workflow task that
+// accepted the update completes, so a speculative task the server later discards (a concurrent
+// update won) leaves no trace — a local activity would already have run inside it. Retried
+// without limit: a confirmed decision is never dropped for a database outage.
+const decisions = proxyActivities<RowActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Decisions are written by an activity after the update is accepted (see `decisions`). */
+export const CONFIRMED_DECISIONS_PATCH = 'confirmed-decisions';
+/** Any failure of the row ends it FAILED with its type, instead of failing the workflow silently. */
+export const ROW_FAILURES_PATCH = 'row-failures-end-failed';
+
 function validateDecision(d: ReviewDecision | undefined): string | null {
   if (!d || typeof d !== 'object') return 'decision payload missing';
   if (d.decision !== 'approve' && d.decision !== 'reject') return `decision must be approve or reject`;
@@ -97,8 +113,51 @@ function validateDecision(d: ReviewDecision | undefined): string | null {
     return 'a rejection takes no overrides';
   if (d.overrides?.ragaIds && (!Array.isArray(d.overrides.ragaIds) || d.overrides.ragaIds.length === 0))
     return 'ragaIds must be a non-empty list';
+  return decisionTextProblem(d);
+}
+
+/** What the review handlers need to know about the row to judge a decision. */
+export interface ReviewState {
+  status: RowStatus;
+  /** Cancellation of the row has been requested: no decision is taken any more. */
+  cancelling: boolean;
+  decision?: ReviewDecision;
+  /** Entities the resolver could not choose (unknown for rows resolved before this was kept). */
+  missing?: ('composer' | 'raga')[];
+}
+
+export interface ReviewRefusal {
+  type: (typeof WorkflowErrorType)[keyof typeof WorkflowErrorType];
+  message: string;
+}
+
+/**
+ * Why a decision cannot be taken now, or null: the one rule for the update's validator and the
+ * signal handler alike.
+ */
+export function reviewRefusal(row: ReviewState, d: ReviewDecision | undefined): ReviewRefusal | null {
+  if (row.cancelling)
+    return { type: WorkflowErrorType.NOT_AWAITING_REVIEW, message: `row is being cancelled, not awaiting review` };
+  if (row.status !== 'PENDING_REVIEW')
+    return { type: WorkflowErrorType.NOT_AWAITING_REVIEW, message: `row is ${row.status}, not awaiting review` };
+  if (row.decision)
+    return {
+      type: WorkflowErrorType.ALREADY_DECIDED,
+      message: `row was already decided (${row.decision.decision} by ${row.decision.reviewer})`,
+    };
+  const problem = validateDecision(d);
+  if (problem) return { type: WorkflowErrorType.INVALID_DECISION, message: problem };
+  // An approval persist would bounce straight back to review: refuse it while the reviewer is there.
+  if (d!.decision === 'approve' && row.missing) {
+    if (row.missing.includes('composer') && !d!.overrides?.composerId)
+      return { type: WorkflowErrorType.INVALID_DECISION, message: 'approved without a composer: choose one (overrides.composerId)' };
+    if (row.missing.includes('raga') && !d!.overrides?.ragaIds?.length)
+      return { type: WorkflowErrorType.INVALID_DECISION, message: 'approved without a raga: choose one (overrides.ragaIds)' };
+  }
   return null;
 }
+
+type Extra = { errorType?: string; errorMessage?: string; decision?: ReviewDecision; reasons?: string[] };
 
 export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImportResult> {
   const { batchId, rowId, line, settings } = input;
@@ -120,11 +179,16 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     },
   });
 
-  let status: RowStatus = 'QUEUED';
-  let decision: ReviewDecision | undefined;
+  const row: ReviewState = { status: 'QUEUED', cancelling: false };
+  // The status now (a plain comparison would be narrowed by TypeScript across an await).
+  const at = (s: RowStatus) => row.status === s;
+  // The update id (or signal) that carried the decision, stored with it.
+  let requestKey: string | undefined;
   let rejectedSignals = 0;
+  let attempt = 1;
   const batch = getExternalWorkflowHandle(batchWorkflowId(batchId));
 
+  // ---- Reports to the batch ----
   // Reports go out without waiting, but the workflow waits for them before it completes: a signal
   // command still in flight when the workflow closes is not delivered. A batch that is closed or
   // gone (recovery, a finished batch) is harmless.
@@ -138,22 +202,23 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   // history event on both sides and a workflow task on the batch, so this saves three per row.
   let reported: RowStatus = 'QUEUED';
   const flush = () => {
-    if (reported !== status) report(reported, status);
-    reported = status;
+    if (reported !== row.status) report(reported, row.status);
+    reported = row.status;
   };
   const mattersToBatch = (from: RowStatus, to: RowStatus) =>
     to === 'SCRAPING' || to === 'PENDING_REVIEW' || from === 'PENDING_REVIEW' || isTerminal(to);
 
-  const moveTo = async (
-    to: RowStatus,
-    extra: { errorType?: string; errorMessage?: string; decision?: ReviewDecision; reasons?: string[] } = {},
-    alsoShow: SearchAttributeUpdatePair[] = [],
-  ) => {
-    const from = status;
-    await db.setRowStatus({ rowId, to, ...extra });
-    status = to;
+  /** Takes the status the database answered (a refused change leaves the row where it is). */
+  const arrive = (from: RowStatus, to: RowStatus, alsoShow: SearchAttributeUpdatePair[] = []) => {
+    row.status = to;
     upsertSearchAttributes([{ key: ImportStatusKey, value: to }, ...alsoShow]);
     if (from !== to && mattersToBatch(from, to)) flush();
+  };
+  const moveTo = async (to: RowStatus, extra: Extra = {}, alsoShow: SearchAttributeUpdatePair[] = []) => {
+    const from = row.status;
+    const res = await db.setRowStatus({ rowId, to, ...extra });
+    // Rows recorded before the state machine answered with the status asked for.
+    arrive(from, res.status ?? to, alsoShow);
   };
 
   // Composer and confidence, for filtering in the Web UI. Every upsert is a history event: only a
@@ -175,42 +240,27 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (pairs.length > 0) upsertSearchAttributes(pairs);
   };
 
-  setHandler(rowStatusQuery, () => status);
+  // ---- Handlers ----
+  setHandler(rowStatusQuery, () => row.status);
   setHandler(
     reviewUpdate,
     (d) => {
-      decision = d;
+      row.decision = d;
+      requestKey = currentUpdateInfo()?.id;
       return { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
     },
     {
       validator: (d) => {
-        if (status !== 'PENDING_REVIEW')
-          throw ApplicationFailure.create({
-            type: WorkflowErrorType.NOT_AWAITING_REVIEW,
-            message: `row is ${status}, not awaiting review`,
-            nonRetryable: true,
-          });
-        if (decision)
-          throw ApplicationFailure.create({
-            type: WorkflowErrorType.ALREADY_DECIDED,
-            message: `row was already decided (${decision.decision} by ${decision.reviewer})`,
-            nonRetryable: true,
-          });
-        const problem = validateDecision(d);
-        if (problem)
-          throw ApplicationFailure.create({ type: WorkflowErrorType.INVALID_DECISION, message: problem, nonRetryable: true });
+        const refusal = reviewRefusal(cancelAware(row), d);
+        if (refusal) throw ApplicationFailure.create({ ...refusal, nonRetryable: true });
       },
     },
   );
   setHandler(reviewSignal, async (d) => {
-    const problem =
-      status !== 'PENDING_REVIEW'
-        ? `row is ${status}, not awaiting review`
-        : decision
-          ? 'row was already decided'
-          : validateDecision(d);
-    if (!problem) {
-      decision = d;
+    const refusal = reviewRefusal(cancelAware(row), d);
+    if (!refusal) {
+      row.decision = d;
+      requestKey = undefined;
       return;
     }
     // A signal cannot answer its sender: the refusal goes to the audit trail instead.
@@ -221,29 +271,138 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       batchId,
       rowId,
       actor: typeof d?.reviewer === 'string' && d.reviewer ? d.reviewer : 'unknown',
-      data: { reason: problem, decision: d ?? null },
+      // A NUL cannot be stored in jsonb: the refused payload is kept with it made visible.
+      data: JSON.parse(JSON.stringify({ reason: refusal.message, decision: d ?? null }).replaceAll('\\u0000', '\\ufffd')),
     });
   });
 
   const finish = async (): Promise<KrithiImportResult> => {
     await Promise.all(reports);
     await condition(allHandlersFinished);
-    return { rowId, status };
+    return { rowId, status: row.status };
+  };
+
+  // ---- Steps ----
+  /** Fetches and extracts the page; a failure that outlasts its retries ends the row FAILED. */
+  const scrapeStep = async (): Promise<void> => {
+    await moveTo('SCRAPING');
+    if (!at('SCRAPING')) return;
+    try {
+      await scrape.scrapePage({ rowId, attempt });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const { type, message } = failureDetails(err);
+      await moveTo('FAILED', { errorType: type, errorMessage: message });
+    }
+  };
+
+  /** Resolves composer, ragas and tala; chooses auto-import, a policy decision, or review. */
+  const resolveStep = async (lean: boolean): Promise<void> => {
+    let resolution;
+    // Composer and confidence go out with the next status, in one upsert.
+    let shownWithNext: SearchAttributeUpdatePair[] = [];
+    if (lean) {
+      // resolveRow writes RESOLVING itself; a status held for milliseconds is not worth a
+      // search-attribute upsert, and the batch hears only of where the row goes next.
+      resolution = await db.resolveRow({ rowId, enter: true });
+      if (resolution.status && resolution.status !== 'RESOLVING') return arrive(row.status, resolution.status);
+      row.status = 'RESOLVING';
+      shownWithNext = resolutionAttributes(resolution);
+    } else {
+      await moveTo('RESOLVING');
+      resolution = await db.resolveRow({ rowId });
+      showResolution(resolution);
+    }
+    row.missing = resolution.missing;
+    if (resolution.autoApprove) await moveTo('PERSISTING', {}, shownWithNext);
+    else if (settings.reviewPolicy === 'auto') {
+      const d: ReviewDecision = {
+        decision: resolution.decidable ? 'approve' : 'reject',
+        reviewer: 'auto-policy',
+        note: resolution.reasons.join('; '),
+      };
+      await moveTo(d.decision === 'reject' ? 'REJECTED' : 'PERSISTING', { decision: d, reasons: resolution.reasons }, shownWithNext);
+    } else await moveTo('PENDING_REVIEW', { reasons: resolution.reasons }, shownWithNext);
+  };
+
+  /** Writes the accepted decision (PENDING_REVIEW → PERSISTING or REJECTED). */
+  const recordDecision = async (d: ReviewDecision): Promise<void> => {
+    if (patched(CONFIRMED_DECISIONS_PATCH)) {
+      const from = row.status;
+      const res = await decisions.recordDecision({ rowId, decision: d, requestKey });
+      arrive(from, res.status);
+    } else await moveTo(d.decision === 'reject' ? 'REJECTED' : 'PERSISTING', { decision: d });
+  };
+
+  /** Waits for a decision when in review, then persists; a persist that needs a human goes back. */
+  const reviewAndPersistStep = async (): Promise<void> => {
+    for (;;) {
+      if (row.status === 'PENDING_REVIEW') {
+        await condition(() => row.decision !== undefined);
+        await recordDecision(row.decision!);
+        if (!at('PERSISTING')) return;
+      }
+      const result = await persist.persistKrithi({ rowId, attempt });
+      if (result.outcome === 'IMPORTED' || result.outcome === 'SKIPPED') {
+        // persist wrote IMPORTED in its own transaction; SKIPPED: the row left PERSISTING meanwhile.
+        row.status = result.outcome === 'IMPORTED' ? 'IMPORTED' : result.status;
+        upsertSearchAttributes([{ key: ImportStatusKey, value: row.status }]);
+        flush();
+        return;
+      }
+      // An override id that no longer exists, or a difference from fields a reviewer set earlier:
+      // back to a human, with the reason on the row.
+      log.info('persist needs review', { rowId, reason: result.reason });
+      row.decision = undefined;
+      await moveTo('PENDING_REVIEW', { errorType: result.errorType, errorMessage: result.reason, reasons: [result.reason] });
+      if (!at('PENDING_REVIEW')) return;
+    }
+  };
+
+  /** The batch (or an operator) cancelled the row: a decision already confirmed is kept, then CANCELLED. */
+  const cancelStep = async (): Promise<void> => {
+    row.cancelling = true;
+    await CancellationScope.nonCancellable(async () => {
+      if (row.decision && row.status === 'PENDING_REVIEW' && patched(CONFIRMED_DECISIONS_PATCH)) {
+        const res = await decisions.recordDecision({ rowId, decision: row.decision, requestKey });
+        row.status = res.status;
+      }
+      const res = await db.cancelRow({ rowId });
+      row.status = res.status;
+      if (res.changed) flush();
+      upsertSearchAttributes([{ key: ImportStatusKey, value: row.status }]);
+      await Promise.all(reports);
+    });
+  };
+
+  /** Anything else that outlasted its retries (a database outage): the row ends FAILED, with its type. */
+  const failStep = async (err: unknown): Promise<boolean> => {
+    if (!patched(ROW_FAILURES_PATCH)) return false;
+    const { type, message } = failureDetails(err);
+    try {
+      await moveTo('FAILED', { errorType: type, errorMessage: message });
+    } catch {
+      // The database is still away: the workflow fails, and the batch's reconcile step, which asks
+      // Temporal whether its rows still run, closes the row FAILED instead.
+      return false;
+    }
+    return true;
   };
 
   try {
     const state = await db.loadRow({ rowId });
-    status = state.status;
+    row.status = state.status;
+    row.missing = state.missing;
+    attempt = state.attempt;
     const lean = patched(LEAN_ROW_PATCH);
     // What the batch counts this row as: its status when the batch (re)started it — except that a
     // batch counts a row it starts from QUEUED as SCRAPING from the start.
-    reported = lean && status === 'QUEUED' ? 'SCRAPING' : status;
-    if (isTerminal(status)) {
+    reported = lean && row.status === 'QUEUED' ? 'SCRAPING' : row.status;
+    if (isTerminal(row.status)) {
       // Already finished (a duplicate start, a retry of a closed batch): tell the batch, nothing else.
-      report(status, status);
+      report(row.status, row.status);
       return await finish();
     }
-
     if (!settings.sites.includes(input.site)) {
       await moveTo('FAILED', {
         errorType: 'BLOCKED_URL',
@@ -251,90 +410,23 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       });
       return await finish();
     }
-
-    if (status === 'QUEUED' || status === 'SCRAPING') {
-      await moveTo('SCRAPING');
-      try {
-        await scrape.scrapePage({ rowId, attempt: state.attempt });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        const { type, message } = failureDetails(err);
-        await moveTo('FAILED', { errorType: type, errorMessage: message });
-        return await finish();
-      }
-    }
-
-    if (status === 'SCRAPING' || status === 'RESOLVING') {
-      let resolution;
-      // Composer and confidence go out with the next status, in one upsert.
-      let shownWithNext: SearchAttributeUpdatePair[] = [];
-      if (lean) {
-        // resolveRow writes RESOLVING itself; a status held for milliseconds is not worth a
-        // search-attribute upsert, and the batch hears only of where the row goes next.
-        resolution = await db.resolveRow({ rowId, enter: true });
-        status = 'RESOLVING';
-        shownWithNext = resolutionAttributes(resolution);
-      } else {
-        await moveTo('RESOLVING');
-        resolution = await db.resolveRow({ rowId });
-        showResolution(resolution);
-      }
-      if (resolution.autoApprove) await moveTo('PERSISTING', {}, shownWithNext);
-      else if (settings.reviewPolicy === 'auto') {
-        const d: ReviewDecision = {
-          decision: resolution.decidable ? 'approve' : 'reject',
-          reviewer: 'auto-policy',
-          note: resolution.reasons.join('; '),
-        };
-        if (d.decision === 'reject') {
-          await moveTo('REJECTED', { decision: d, reasons: resolution.reasons }, shownWithNext);
-          return await finish();
-        }
-        await moveTo('PERSISTING', { decision: d, reasons: resolution.reasons }, shownWithNext);
-      } else await moveTo('PENDING_REVIEW', { reasons: resolution.reasons }, shownWithNext);
-    }
-
-    for (;;) {
-      if (status === 'PENDING_REVIEW') {
-        await condition(() => decision !== undefined);
-        const d = decision as unknown as ReviewDecision;
-        if (d.decision === 'reject') {
-          await moveTo('REJECTED', { decision: d });
-          return await finish();
-        }
-        await moveTo('PERSISTING', { decision: d });
-      }
-      const result = await persist.persistKrithi({ rowId, attempt: state.attempt });
-      if (result.outcome === 'IMPORTED') {
-        status = 'IMPORTED'; // persist wrote the status in its own transaction
-        upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
-        flush();
-        return await finish();
-      }
-      if (result.outcome === 'SKIPPED') {
-        status = result.status;
-        upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
-        flush();
-        return await finish();
-      }
-      // An override id that no longer exists, or a difference from fields a reviewer set earlier:
-      // back to a human, with the reason on the row.
-      log.info('persist needs review', { rowId, reason: result.reason });
-      decision = undefined;
-      await moveTo('PENDING_REVIEW', { errorType: result.errorType, errorMessage: result.reason, reasons: [result.reason] });
-    }
+    if (row.status === 'QUEUED' || row.status === 'SCRAPING') await scrapeStep();
+    if (row.status === 'SCRAPING' || row.status === 'RESOLVING') await resolveStep(lean);
+    if (row.status === 'PENDING_REVIEW' || row.status === 'PERSISTING') await reviewAndPersistStep();
+    return await finish();
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        const res = await db.cancelRow({ rowId });
-        status = res.status;
-        if (res.changed) flush();
-        upsertSearchAttributes([{ key: ImportStatusKey, value: status }]);
-        await Promise.all(reports);
-      });
+      await cancelStep();
+      throw err;
     }
+    if (await failStep(err)) return await finish();
     throw err;
   }
+}
+
+/** The validator may run after a cancellation was requested but before the workflow reacted to it. */
+function cancelAware(row: ReviewState): ReviewState {
+  return CancellationScope.current().consideredCancelled ? { ...row, cancelling: true } : row;
 }
 
 function failureDetails(err: unknown): { type: string; message: string } {

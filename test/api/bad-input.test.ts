@@ -58,6 +58,7 @@ const CASES: BadCase[] = [
   { name: 'multipart, hostile file name, no rows', method: 'POST', path: '/v1/batches', status: 422, body: multipart([['file', new File(['Krithi,Raga,Hyperlink\r\n'], '../../../etc/passwd\u0000<script>.csv')]]) },
   { name: 'submission name with 300 characters', method: 'POST', path: `/v1/batches?name=${'n'.repeat(300)}`, status: 400, body: 'Krithi,Raga,Hyperlink\r\n', headers: csv },
   { name: 'submission name with a NUL', method: 'POST', path: '/v1/batches?name=a%00b', status: 400, body: 'Krithi,Raga,Hyperlink\r\n', headers: csv },
+  { name: 'item 7: submission name with an escape sequence and CR LF', method: 'POST', path: '/v1/batches?name=a%1B%5B31m%0D%0Ab', status: 400, body: 'Krithi,Raga,Hyperlink\r\n', headers: csv },
   { name: 'submission with an unknown query parameter', method: 'POST', path: '/v1/batches?priority=high', status: 400, body: 'Krithi,Raga,Hyperlink\r\n', headers: csv },
   // Queries
   { name: 'unknown query parameter on the batch list', method: 'GET', path: '/v1/batches?sort=asc', status: 400 },
@@ -128,5 +129,18 @@ describe('when hostile or malformed requests arrive', () => {
   it('then the database is unchanged and nothing was logged as an internal error', async () => {
     expect(await h.tableCounts()).toEqual(before);
     expect(h.errors).toEqual([]);
+  });
+});
+
+describe('item 7: when a manifest cell holds a NUL byte', () => {
+  it('then the file is accepted with that row refused as INVALID_RECORD naming its column, and nothing holding the NUL is stored', async () => {
+    const body = 'Krithi,Raga,Hyperlink,Note\r\nabhayAmbA,kalyANi,https://guru-guha.blogspot.com/2007/07/nul-cell.html,a\u0000b\r\n';
+    const res = await h.call('POST', '/v1/batches?name=nul-cell', { role: 'admin', body, headers: csv });
+    expect(res.status).toBe(202);
+    const result = (await res.json()) as { batchId: string; acceptedRows: number; invalidRows: { line: number; reason: string }[] };
+    expect(result.acceptedRows).toBe(0);
+    expect(result.invalidRows).toEqual([{ line: 2, reason: 'Note contains a NUL byte' }]);
+    const [row] = await h.sql`SELECT kind, error_type, raw FROM import_rows WHERE batch_id = ${result.batchId}`;
+    expect(row).toMatchObject({ kind: 'invalid', error_type: 'INVALID_RECORD', raw: { Note: 'a\uFFFDb' } });
   });
 });

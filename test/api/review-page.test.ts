@@ -67,6 +67,10 @@ describe('when a reviewer works through the queue in a browser', () => {
     expect((await page.locator(`#row-${a!.id} h2`).innerText()).toLowerCase()).toContain(`<b>bold ${tag}</b>`);
     expect(await page.locator(`#row-${a!.id} h2 b`).count()).toBe(0);
     expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toMatch(/Bilahari \(bilahari, 0\.\d\d/);
+    // Each raga candidate shows its parent and scale, so near-namesakes can be told apart.
+    expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toContain(
+      'parent dhirasankarabharanam · S R2 G3 P D2 S / S N3 D2 P M1 G3 R2 S (ANya SwaRa*: N2)',
+    );
     mkdirSync('docs', { recursive: true });
     await page.screenshot({ path: 'docs/review-page.png', fullPage: false });
 
@@ -101,6 +105,57 @@ describe('when a reviewer works through the queue in a browser', () => {
       const d = await h.client.workflow.getHandle(rowWorkflowId(batchId, r!.line)).describe();
       expect(d.status.name).toBe('COMPLETED');
     }
+    await page.close();
+  });
+
+  it('then a raga the reference lacks is added from the page with its scale, the note as its source, with the import', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const csv = ['Krithi,Raga,Hyperlink', `newraga ${tag},zzqx ${tag},https://thyagaraja-vaibhavam.blogspot.com/2024/03/${tag}-0.html`].join('\r\n');
+    await servePages(h, csv);
+    const sub = await h.call('POST', '/v1/batches', { role: 'operator', body: csv, headers: { 'content-type': 'text/csv' } });
+    const { batchId } = await sub.json();
+    const [row] = await h.waitFor(async () => {
+      const r = await h.rows(batchId);
+      return r.length === 1 && r[0]!.status === 'PENDING_REVIEW' ? r : undefined;
+    }, 'the row awaiting review');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${base}/review/login`);
+    await page.fill('input[name=token]', TOKENS.reviewer);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/review`);
+    await page.goto(`${base}/review?batch=${batchId}`);
+    const form = `#row-${row!.id}`;
+    // A scale outside the parent is refused with the reason, and nothing changes.
+    await page.click(`${form} details.new-raga summary`);
+    await page.fill(`${form} input[name=newRagaName]`, `Tstpage ${tag}`);
+    await page.fill(`${form} input[name=newRagaParent]`, 'harikambhoji');
+    await page.fill(`${form} input[name=newRagaArohanam]`, 'S R2 M1 P D2 S');
+    await page.fill(`${form} input[name=newRagaAvarohanam]`, 'S D2 P M2 G3 R2 S');
+    await page.fill(`${form} input[name=note]`, `T. K. Govinda Rao, p. ${tag}`);
+    await page.click(`${form} button[value=approve]`);
+    await page.waitForURL(/msg=/);
+    expect(await page.locator('.flash').innerText()).toMatch(/M2 lies outside the parent harikambhoji/);
+    expect(await h.sql`SELECT 1 FROM ragas WHERE id = ${`tstpage-${tag}`}`).toHaveLength(0);
+
+    await page.click(`${form} details.new-raga summary`);
+    await page.fill(`${form} input[name=newRagaName]`, `Tstpage ${tag}`);
+    await page.fill(`${form} input[name=newRagaParent]`, 'harikambhoji');
+    await page.fill(`${form} input[name=newRagaArohanam]`, 'S R2 M1 P D2 S');
+    await page.fill(`${form} input[name=newRagaAvarohanam]`, 'S D2 P M1 G3 R2 S');
+    await page.fill(`${form} input[name=note]`, `T. K. Govinda Rao, p. ${tag}`);
+    await page.click(`${form} button[value=approve]`);
+    await page.waitForURL(/msg=/);
+    expect(await page.locator('.flash').innerText()).toBe(`row ${row!.id}: PERSISTING (with overrides)`);
+    const [k] = await h.waitFor(async () => {
+      const r = await h.sql`SELECT k.raga_ids FROM import_rows r JOIN krithis k ON k.id = r.krithi_id WHERE r.id = ${row!.id} AND r.status = 'IMPORTED'`;
+      return r.length ? r : undefined;
+    }, 'the row imported');
+    expect(k!.raga_ids).toEqual([`tstpage-${tag}`]);
+    const [raga] = await h.sql`SELECT name, source, created_by, meta FROM ragas WHERE id = ${`tstpage-${tag}`}`;
+    expect(raga).toMatchObject({ name: `Tstpage ${tag}`, source: 'reviewer', created_by: 'reviewer-ann' });
+    expect(raga!.meta).toMatchObject({ parent: 'harikambhoji', sourceNote: `T. K. Govinda Rao, p. ${tag}`, scale: { bhashanga: false } });
+    expect(await h.sql`SELECT 1 FROM audit_events WHERE row_id = ${row!.id} AND type = 'RAGA_ADDED' AND actor = 'reviewer-ann'`).toHaveLength(1);
     await page.close();
   });
 

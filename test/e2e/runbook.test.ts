@@ -223,10 +223,16 @@ describe('docs/RUNBOOK.md', () => {
     expect(outputs[0]).toContain(rowWorkflowId(res.batchId, 2));
     const rows = await settledRows(
       res.batchId,
-      (r) => r[0]?.status === 'IMPORTED' && r[1]?.status === 'IMPORTED' && r[2]?.error_type === 'UNRESOLVED_ENTITY',
-      'the matched rows imported, the unmatched one back in review',
+      (r) => r[0]?.status === 'IMPORTED' && r[1]?.status === 'IMPORTED',
+      'the matched rows imported',
     );
-    expect(rows[2]!.status).toBe('PENDING_REVIEW');
+    // The unmatched one: its approval refused (no raga to import), audited, and the row still waits.
+    const refused = await until(async () => {
+      const r = await sql`SELECT data FROM audit_events WHERE row_id = ${rows[2]!.id} AND type = 'REVIEW_SIGNAL_REFUSED'`;
+      return r.length ? r : undefined;
+    }, 'the refusal audited');
+    expect(refused[0]!.data.reason).toContain('without a raga');
+    expect((await rowsOf(res.batchId))[2]!.status).toBe('PENDING_REVIEW');
     const [who] = await sql`SELECT reviewer FROM import_rows WHERE id = ${rows[0]!.id}`;
     expect(who?.reviewer).toBe('ops');
   });

@@ -59,3 +59,37 @@ describe('the thyagaraja-vaibhavam layout (endarO mahAnubhAvulu)', () => {
     expect(e.provenance).toMatchObject({ ragas: 'body-line', tala: 'body-line', titleTransliterated: 'body-line' });
   });
 });
+
+describe('the real thyagaraja-vaibhavam page of issue #11 (vEnkaTESa ninu, madhyamAvati)', () => {
+  const page = readFileSync(join(import.meta.dirname, '../fixtures/pages/thyagaraja-vaibhavam/venkatesa_ninu.html'), 'utf8');
+  const e = extractKrithi(page, 'http://thyagaraja-vaibhavam.blogspot.com/2008/03/thyagaraja-kriti-venkatesa-ninu-raga.html');
+  const label = (s: { type: string; number?: number }): string => `${s.type}${s.number ?? ''}`;
+
+  it('when the large-font labels sit on the lyric’s line, then the Latin lyric is P, A, C1–C3', () => {
+    expect(e.sections.map(label)).toEqual(['pallavi', 'anupallavi', 'caranam1', 'caranam2', 'caranam3']);
+    expect(e.sections[0]?.text).toBe('vEnkaTESa ninu sEvimpanu padi\nvEla kanulu kAvalen(a)yya');
+  });
+
+  it('when each script block labels inline (प. …, ச1. …), then there are five variants of five sections each', () => {
+    expect(e.variants.map((v) => v.script)).toEqual(['devanagari', 'telugu', 'tamil', 'kannada', 'malayalam']);
+    for (const v of e.variants) expect(v.sections.map(label)).toEqual(['pallavi', 'anupallavi', 'caranam1', 'caranam2', 'caranam3']);
+  });
+
+  it('when read, then no footnote digit, legend line, gist or meaning enters any lyric', () => {
+    const all = [...e.sections, ...e.variants.flatMap((v) => v.sections)].map((s) => s.text).join('\n');
+    expect(e.sections.map((s) => s.text).join('\n')).not.toMatch(/\d/);
+    expect(all).not.toMatch(/Harvard|short|Long|ख छ|Gist|Meaning|Lotus|Notes|General|Comments|Updated/);
+    expect(all).not.toMatch(/[,;] *[0-9]-|ச3 - ஜ|ஸ1 श/);
+  });
+
+  it('when Tamil prose follows the last caranam, then the Tamil lyric ends at its refrain cue', () => {
+    const tamil = e.variants.find((v) => v.script === 'tamil');
+    expect(tamil?.sections.at(-1)?.text.split('\n').at(-1)).toBe('த்யாக3ராஜ நுத ஸரஸ ஹ்ரு2த3ய (வேங்க)');
+    expect(tamil?.sections.map((s) => s.text).join('\n')).not.toContain('வேங்கடேசா!');
+  });
+
+  it('when the page has no tala line, then tala is null with a warning, not a word from the notes', () => {
+    expect(e).toMatchObject({ title: 'Venkatesa Ninu', titleTransliterated: 'vEnkaTESa ninu', ragas: ['madhyamAvati'], tala: null, composer: 'Tyagaraja' });
+    expect(e.warnings).toEqual(['no tala found']);
+  });
+});

@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseKritiTitle } from '../../src/scraping/blogger';
 import { ScrapeError, ScrapeErrorType } from '../../src/scraping/errors';
 import { extractKrithi } from '../../src/scraping/extract';
 import { findRagaTala, parseRagaTalaLine } from '../../src/scraping/metadata';
 import { parseLyricLines, parseSectionHeader } from '../../src/scraping/sections';
+import { textLines } from '../../src/scraping/html-text';
+import { load } from 'cheerio';
 import type { Extraction } from '../../src/scraping/types';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
@@ -324,6 +327,18 @@ describe('parseSectionHeader', () => {
   });
 
   it.each([
+    ['प. वेंकटेश निनु सेविम्पनु पदि', 'pallavi', undefined, 'वेंकटेश निनु सेविम्पनु पदि'],
+    ['ச1. ஹரி ஹர ப்3ரஹ்மாது3லு நினு கோரி', 'caranam', 1, 'ஹரி ஹர ப்3ரஹ்மாது3லு நினு கோரி'],
+    ['చ3. శేష శైల నిలయ శ్రీ వర', 'caranam', 3, 'శేష శైల నిలయ శ్రీ వర'],
+    ['അ. പങ്ക(ജാ)ക്ഷ പരിപാലിത മുനി ജന', 'anupallavi', undefined, 'പങ്ക(ജാ)ക്ഷ പരിപാലിത മുനി ജന'],
+  ])('when an Indic abbreviation and a dot start a lyric line (%j), then it is a %s header carrying the lyric', (line, type, number, rest) => {
+    expect(parseSectionHeader(line)).toEqual({ type, script: expect.any(String), ...(number !== undefined ? { number } : {}), rest });
+  });
+
+  it.each([
+    'ப4க்த பராதீ4ன',
+    'ப. ka ra',
+    'च. e,ke,ce..(short)',
     'ப 4 க்த நாக 3 லிங்க 3 பரிபாலினீ',
     'பூதாதி சம்சேவித சரணம்',
     'bhUtAdi saMsEvita caraNaM',
@@ -334,6 +349,44 @@ describe('parseSectionHeader', () => {
     'Devanagari',
   ])('when the line is %j, then it is not a header', (line) => {
     expect(parseSectionHeader(line)).toBeNull();
+  });
+});
+
+describe('textLines', () => {
+  const lines = (html: string): string[] => {
+    const $ = load(`<div id="b">${html}</div>`);
+    return textLines($('#b').toArray());
+  };
+
+  it('when a large-font label shares its line with the lyric, then the label becomes a line of its own', () => {
+    expect(lines('<span style="font-size:180%;">C1</span> hari hara<br />kolicina')).toEqual(['C1', 'hari hara', 'kolicina']);
+    expect(lines('<font size="5">P</font> vEnkaTESa')).toEqual(['P', 'vEnkaTESa']);
+    expect(lines('<span style="font-size: x-large"><b>A </b></span>pankaj(A)ksha')).toEqual(['A', 'pankaj(A)ksha']);
+  });
+
+  it('when the large font holds a sentence or the span is of ordinary size, then the line is kept whole', () => {
+    expect(lines('<strong><span style="font-size:130%;">vEnkaTESa-madhyamAvati</span></strong> x')).toEqual(['vEnkaTESa-madhyamAvati x']);
+    expect(lines('<span style="font-size:180%;">In the kRti vEnkaTESa ninu, rAga madhyamAvati</span> x')).toEqual(['In the kRti vEnkaTESa ninu, rAga madhyamAvati x']);
+    expect(lines('<span style="font-size:180%;">Devanagari<br />प. वेंकटेश</span>')).toEqual(['Devanagari', 'प. वेंकटेश']);
+  });
+});
+
+describe('refrain cues', () => {
+  const block = (tail: string[]): string[] => ['Tamil', 'ப. வேங்கடேஸ1 நினு', 'அ. பங்க(ஜா)க்ஷ', 'நெலகொன்ன (வேங்க)', 'ச1. ஹரி ஹர', 'கனுலார (வேங்க)', ...tail];
+
+  it('when the anupallavi ends with a cue of the pallavi, then prose after the last caranam’s cue is cut', () => {
+    const tamil = parseLyricLines(block(['வேங்கடேசா! உன்னைச் சேவிக்க'])).variants[0];
+    expect(tamil?.sections.at(-1)?.text).toBe('ஹரி ஹர\nகனுலார (வேங்க)');
+  });
+
+  it('when no section before the last ends with a cue, then the last section keeps all its lines', () => {
+    const lines = ['pallavi', 'vAtApi gaNapatiM', 'anupallavi', 'bhUtAdi saMsEvita', 'caraNam', 'purA kumbha (vAtApi)', 'haMsadhvani bhUshita'];
+    expect(parseLyricLines(lines).primary.at(-1)?.text).toBe('purA kumbha (vAtApi)\nhaMsadhvani bhUshita');
+  });
+
+  it('when a parenthesis at a line end is not the pallavi’s opening, then it is no cue and nothing is cut', () => {
+    const tamil = parseLyricLines(['ப. வேங்கடேஸ1 நினு', 'அ. பங்க (வேங்க)', 'ச. ஹரி ஹர (ஜன)', 'கனுலார']).variants[0];
+    expect(tamil?.sections.at(-1)?.text).toBe('ஹரி ஹர (ஜன)\nகனுலார');
   });
 });
 
@@ -354,5 +407,26 @@ describe('raga and tala lines', () => {
 
   it('when raga and tala are on separate lines, then both are found', () => {
     expect(findRagaTala(['kAmAkshi-bhairavi', 'Raga: bhairavi', 'Tala: Adi'])).toEqual({ raga: 'bhairavi', tala: 'Adi' });
+  });
+
+  it('when the quoted title contains the word rAga, then the raga is the one the sentence names after it', () => {
+    expect(parseRagaTalaLine('In the kRti ‘saindhavi rAga priyE’ – rAga saindhavi (tALa Adi), SrI dIkshitar')).toEqual({ raga: 'saindhavi', tala: 'Adi' });
+  });
+
+  it('when the bold title-raga line comes first, then a sentence naming the raga wins over it', () => {
+    expect(findRagaTala(['saindhavi rAga priyE-saindhavi', 'In the kRti ‘saindhavi rAga priyE’ – rAga saindhavi, SrI dIkshitar'])).toEqual({ raga: 'saindhavi', tala: null });
+    expect(findRagaTala(['vEnkaTESa-madhyamAvati', 'rAga madhyamAvati'])).toEqual({ raga: 'madhyamAvati', tala: null });
+  });
+
+  it('when a line says rAga mAlikA, then it is one raga name (ragamalika), not a raga called mAlikA', () => {
+    expect(parseRagaTalaLine('pUrNa candra bimba-rAga mAlikA')).toEqual({ raga: 'rAgamAlikA', tala: null });
+    expect(parseRagaTalaLine('rAgaM rAgamAlikA - tALaM Adi')).toEqual({ raga: 'rAgamAlikA', tala: 'Adi' });
+  });
+});
+
+describe('parseKritiTitle', () => {
+  it('when the title after `X Kriti` starts like a raga, then it is still the title and the last part the raga', () => {
+    expect(parseKritiTitle('Thyagaraja Kriti - Raga Ratna Malikache - Raga Riti Gaula')).toMatchObject({ title: 'Raga Ratna Malikache', raga: 'Riti Gaula', composerText: 'Thyagaraja' });
+    expect(parseKritiTitle('Syama Sastry Kriti - Rave Hima Giri Kumari - Todi Raga')).toMatchObject({ title: 'Rave Hima Giri Kumari', raga: 'Todi' });
   });
 });

@@ -165,6 +165,22 @@ describe('parseManifest — file-level refusals', () => {
   });
 });
 
+describe('parseManifest — bytes PostgreSQL cannot store (item 7)', () => {
+  it('when a cell of an extra column holds a NUL, then that row alone is invalid, naming the column, and its raw cells can be stored', async () => {
+    const { entries, summary } = await parseManifestAll(crlf(`${HEADER},Note`, `abhayAmbA,kalyANi,${URL_A},a\u0000b`, `next,raga,${URL_B},ok`));
+    expect(entries[0]).toMatchObject({ kind: 'invalid', line: 2, reason: 'Note contains a NUL byte' });
+    // jsonb refuses \u0000: the stored raw shows it as U+FFFD instead.
+    expect(JSON.stringify(entries[0]!.raw)).not.toContain('\\u0000');
+    expect(entries[0]!.raw).toMatchObject({ Note: 'a\uFFFDb' });
+    expect(summary).toMatchObject({ accepted: 1, invalid: 1 });
+  });
+
+  it('when a cell holds an escape sequence, then that row is invalid as holding control characters', async () => {
+    const { entries } = await parseManifestAll(crlf(`${HEADER},Note`, `abhayAmbA,kalyANi,${URL_A},\u001b[31mred`));
+    expect(entries[0]).toMatchObject({ kind: 'invalid', line: 2, reason: 'Note contains control characters' });
+  });
+});
+
 describe('parseManifest — record-level problems', () => {
   const cases: { name: string; row: string; field: InvalidRecord['field']; reason: RegExp }[] = [
     { name: 'when the title is empty, then Krithi is invalid', row: `,kalyANi,${URL_A}`, field: 'Krithi', reason: /empty/ },
@@ -173,6 +189,7 @@ describe('parseManifest — record-level problems', () => {
     { name: 'when the title holds a NUL byte, then Krithi is invalid', row: `abha\u0000yAmbA,kalyANi,${URL_A}`, field: 'Krithi', reason: /NUL/ },
     { name: 'when the title holds a control character, then Krithi is invalid', row: `abha\u0007yAmbA,kalyANi,${URL_A}`, field: 'Krithi', reason: /control/ },
     { name: 'when the raga holds a NUL byte, then Raga is invalid', row: `abhayAmbA,kal\u0000yANi,${URL_A}`, field: 'Raga', reason: /NUL/ },
+    { name: 'when the Hyperlink holds a NUL byte, then Hyperlink is invalid', row: `abhayAmbA,kalyANi,${URL_A}\u0000`, field: 'Hyperlink', reason: /NUL/ },
     { name: 'when the raga is absurdly long, then Raga is invalid', row: `abhayAmbA,${'r'.repeat(201)},${URL_A}`, field: 'Raga', reason: /limit 200/ },
     { name: 'when the Hyperlink cell is missing, then Hyperlink is invalid', row: 'abhayAmbA,kalyANi', field: 'Hyperlink', reason: /missing/ },
     { name: 'when the Hyperlink is empty, then Hyperlink is invalid', row: 'abhayAmbA,kalyANi,', field: 'Hyperlink', reason: /empty/ },

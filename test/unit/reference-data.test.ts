@@ -50,6 +50,9 @@ describe('shipped reference data', () => {
     ['Madhyamavati', 'madhyamavathi'],
     ['Saveri', 'saveri'],
     ['Mohanam', 'mohanam'],
+    ['Sama', 'shyama'],
+    ['sAma', 'shyama'],
+    ['Sumadyuti', 'simhendramadhyamam'],
   ];
   it.each(common)('when the common name %s is matched, then it resolves HIGH to %s', (name, id) => {
     const m = createMatcher(ref).match('raga', name);

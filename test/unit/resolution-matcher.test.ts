@@ -7,6 +7,53 @@ const matcher = createMatcher(loadShippedReference());
 const raga = (id: string, name: string, aliases: string[] = []): RefEntity => ({ id, kind: 'raga', name, aliases });
 const tinyReference = (ragas: RefEntity[]): ReferenceData => ({ ragas, composers: [], talas: [] });
 
+describe('confusable reference entries', () => {
+  const pairs: [string, string, string][] = [
+    ['kAnaDa', 'kanada', 'kannada'],
+    ['kannaDa', 'kannada', 'kanada'],
+    ['kalAvati', 'kalavathi', 'kalavati'],
+    ['jIvantikA', 'jeevanthika', 'jeevantika'],
+  ];
+  it.each(pairs)(
+    'when %j shares its comparison key with two entries, then it is not HIGH and both candidates show parent and scale',
+    (input, first, other) => {
+      const m = matcher.match('raga', input);
+      expect(m.confidence).toBe('MEDIUM');
+      expect(m.candidates.map((c) => c.id)).toEqual(expect.arrayContaining([first, other]));
+      for (const c of m.candidates.filter((x) => x.id === first || x.id === other)) {
+        expect(c.parent ?? c.melakarta).toBeDefined();
+        expect(c.scale).toMatch(/^S .* \/ S /);
+        expect(c.confusableWith).toContain(c.id === first ? other : first);
+      }
+    },
+  );
+
+  it('when the doubled-consonant tie-break prefers one of two entries sharing a key, then that one ranks first, still not HIGH', () => {
+    const m = matcher.match('raga', 'kAnaDa');
+    expect(m.best).toMatchObject({ id: 'kanada', score: 1, tieBroken: true });
+    expect(m.candidates[1]).toMatchObject({ id: 'kannada' });
+    expect(m.confidence).toBe('MEDIUM');
+  });
+
+  it('when a guess lands on an entity one letter from another, then it is not HIGH even under a low upper threshold', () => {
+    const ref = tinyReference([raga('a', 'Vasanthabhairavi'), raga('b', 'Vasanthabhairavam'), raga('c', 'Ritigaula')]);
+    const lenient = createMatcher(ref, { high: 0.8, low: 0.5 });
+    const guess = lenient.match('raga', 'Vasanthabhairavit');
+    expect(guess.best?.reason).toBe('fuzzy');
+    expect(guess.best?.confusableWith).toEqual(['b']);
+    expect(guess.confidence).toBe('MEDIUM');
+    // The same guess with no confusable neighbour is HIGH under that threshold: the rule is what holds it back.
+    const alone = createMatcher(tinyReference([raga('a', 'Vasanthabhairavi'), raga('c', 'Ritigaula')]), { high: 0.8, low: 0.5 });
+    expect(alone.match('raga', 'Vasanthabhairavit').confidence).toBe('HIGH');
+  });
+
+  it('when the input is exactly one of two names one letter apart, then it is HIGH to that one and names the other', () => {
+    const m = matcher.match('raga', 'bhairavi');
+    expect(m).toMatchObject({ confidence: 'HIGH', best: { id: 'bhairavi', reason: 'exact' } });
+    expect(m.best?.confusableWith).toContain('bhairavam');
+  });
+});
+
 describe('matcher against the shipped reference', () => {
   // Manifest (Harvard-Kyoto) and loose English spellings with the raga they mean.
   const high: [string, string][] = [
@@ -34,8 +81,6 @@ describe('matcher against the shipped reference', () => {
     ['nATa', 'nattai'],
     ['suraTi', 'surutti'],
     ['yamunA kalyANi', 'yamuna kalyani/yaman kalyan{hindustani}'],
-    ['kannaDa', 'kannada'],
-    ['kAnaDa', 'kanada'],
   ];
   it.each(high)('when the raga is spelled %j, then it resolves HIGH to %s', (input, id) => {
     const m = matcher.match('raga', input);
@@ -54,7 +99,7 @@ describe('matcher against the shipped reference', () => {
 
   const notHigh: [string, string, string | null][] = [
     ['two entries share the key (Jeevantika and Jeevanthika)', 'jIvantikA', null],
-    ['the raga is not in the reference (Sama)', 'sAma', null],
+    ['the raga is not in the reference (Sushama is listed, Sumama is not)', 'sumAma', null],
     ['two entries share the key (Kalavati and Kalavathi)', 'kalAvati', null],
     ['a typo is one letter off a short name', 'Kalyni', 'mechakalyani'],
     ['the words are in another order', 'Bhairavi Ananda', 'anandabhairavi'],

@@ -40,6 +40,17 @@ describe('krithi-import resolve', { timeout: 30_000 }, () => {
     });
   });
 
+  it('when a raga shares its key with another entry (kalAvati), then both candidates come with parent, scale and the confusable, and it is not HIGH', () => {
+    const res = run(['--raga', 'kalAvati']);
+    expect(res.status).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.best.confidence).toBe('MEDIUM');
+    const byId = Object.fromEntries(out.candidates.map((c: { id: string }) => [c.id, c]));
+    expect(byId.kalavati).toMatchObject({ parent: 'chakravakam', scale: 'S R1 M1 P D2 S / S D2 P M1 G3 S R1 S', confusableWith: ['kalavathi'] });
+    expect(byId.kalavathi).toMatchObject({ parent: 'yagapriya', confusableWith: ['kalavati'] });
+    expect(byId.kalavathi.scale).toBe('S R3 G3 M1 P D1 N1 S / S N1 D1 P M1 G3 R3 S');
+  });
+
   it('when two kinds are asked at once, then it is a usage error (exit 2)', () => {
     const res = run(['--raga', 'x', '--tala', 'y']);
     expect(res.status).toBe(2);

@@ -77,6 +77,18 @@ describe('normalizeSourceUrl', () => {
       url: 'http://xn--bcher-kva.example/',
       host: 'xn--bcher-kva.example',
     },
+    {
+      name: 'item 8: when the query is empty (a trailing ?), then it is dropped',
+      raw: 'HTTP://guru-guha.blogspot.com/2007/07/x.html?',
+      url: 'http://guru-guha.blogspot.com/2007/07/x.html',
+      host: 'guru-guha.blogspot.com',
+    },
+    {
+      name: 'item 8: when the default port and an empty query are both written, then both are dropped',
+      raw: 'http://guru-guha.blogspot.com:80/2007/07/x.html?#top',
+      url: 'http://guru-guha.blogspot.com/2007/07/x.html',
+      host: 'guru-guha.blogspot.com',
+    },
   ];
 
   it.each(accepted)('$name', ({ raw, url, host }) => {

@@ -73,6 +73,64 @@ describe('when a reviewer resolves an unknown raga spelling by hand', () => {
   });
 });
 
+describe('when a reviewer approves a row with a raga the reference lacks', () => {
+  it('then the raga is added with its scale, parent and the note as source, audited, with the import; the next batch resolves it HIGH', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const spelling = unknownSpelling();
+    const name = `Tstraga ${tag}`;
+    const first = await h.submit(csv([{ title: `first ${tag}`, raga: spelling, url: url(tag, 1) }]));
+    const pending = await waitStatus(first.batchId, 2, 'PENDING_REVIEW');
+    const note = `Sambamoorthy, South Indian Music vol. 4, p. ${tag}`;
+
+    // A scale leaving its parent without naming the anya svara is refused before anything is sent or written.
+    await expect(
+      h.reviews.review(String(pending.id), {
+        decision: 'approve',
+        reviewer: 'meera',
+        note,
+        overrides: { newRaga: { name, parent: 'harikambhoji', arohanam: 'S R2 M1 P D2 S', avarohanam: 'S D2 P M1 G2 R2 S' } },
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/G2 lies outside the parent harikambhoji/) });
+    expect(await h.sql`SELECT 1 FROM import_rows WHERE id = ${pending.id} AND status = 'PENDING_REVIEW'`).toHaveLength(1);
+
+    await h.reviews.review(String(pending.id), {
+      decision: 'approve',
+      reviewer: 'meera',
+      note,
+      overrides: { newRaga: { name, parent: 'harikambhoji', arohanam: 'S R2 M1 P D2 S', avarohanam: 'S D2 P M1 G3 R2 S' } },
+    });
+    const imported = await waitStatus(first.batchId, 2, 'IMPORTED');
+    const id = `tstraga-${tag}`;
+    const [raga] = await h.sql`SELECT * FROM ragas WHERE id = ${id}`;
+    expect(raga).toMatchObject({ name, source: 'reviewer', created_by: 'meera' });
+    expect(raga!.meta).toMatchObject({
+      parent: 'harikambhoji',
+      arohanam: 'S R2 M1 P D2 S',
+      avarohanam: 'S D2 P M1 G3 R2 S',
+      scale: { notes: ['S', 'R2', 'G3', 'M1', 'P', 'D2'], bhashanga: false },
+      source: 'reviewer',
+      sourceNote: note,
+    });
+    const [k] = await h.sql`SELECT * FROM krithis WHERE id = ${imported.krithi_id}`;
+    expect(k!.raga_ids).toEqual([id]);
+    const audits = await h.sql`SELECT type, actor, data FROM audit_events WHERE row_id = ${pending.id} AND type IN ('RAGA_ADDED', 'KRITHI_CREATED') ORDER BY type`;
+    expect(audits.map((a) => a.type)).toEqual(['KRITHI_CREATED', 'RAGA_ADDED']);
+    expect(audits[1]).toMatchObject({ actor: 'meera', data: { id, name, parent: 'harikambhoji', note } });
+    // Written in the import's transaction: the raga's row and the krithi's commit together.
+    const [times] = await h.sql`
+      SELECT (SELECT xmin::text FROM ragas WHERE id = ${id}) AS raga_tx, (SELECT xmin::text FROM krithis WHERE id = ${imported.krithi_id}) AS krithi_tx`;
+    expect(times!.raga_tx).toBe(times!.krithi_tx);
+
+    const second = await h.submit(csv([{ title: `second ${tag}`, raga: name, url: url(tag, 2) }]));
+    const summary = await h.client.workflow.getHandle(second.workflowId).result();
+    expect(summary.counts.IMPORTED).toBe(1);
+    const [row] = await h.sql`SELECT * FROM import_rows WHERE batch_id = ${second.batchId} AND line = 2`;
+    expect(row!.confidence).toBe('HIGH');
+    const best = (row!.resolution as { ragas: { match: { best: Record<string, unknown> } }[] }).ragas[0]!.match.best;
+    expect(best).toMatchObject({ id, reason: 'exact', parent: 'harikambhoji', scale: 'S R2 M1 P D2 S / S D2 P M1 G3 R2 S' });
+  });
+});
+
 describe('when a row repeats a krithi already in the catalogue under another source', () => {
   it('then it waits for review flagged as a probable duplicate naming the existing krithi, though its title is spelled differently', async () => {
     const tag = randomBytes(3).toString('hex');
@@ -90,8 +148,13 @@ describe('when a row repeats a krithi already in the catalogue under another sou
   });
 });
 
+type Candidate = { kind: 'krithi' | 'row'; rowId?: string; line?: number; krithiId?: string; importedBy?: { rowId: string; line: number } };
+const candidatesOf = (row: Record<string, unknown>) => ((row.resolution as { duplicateOf?: Candidate[] }).duplicateOf ?? []);
+
 describe('when two rows of one batch are the same krithi under different sources', () => {
-  it('then the earlier is imported and the later waits for review naming the earlier row', async () => {
+  it('then the earlier is imported and the later waits for review with the earlier named exactly once, whichever finishes first', async () => {
+    // Window 10: the two rows race. The guarantee does not depend on who wins: one candidate,
+    // naming the earlier row — as that row, or as the krithi it imported.
     const tag = randomBytes(3).toString('hex');
     const res = await h.submit(
       csv([
@@ -103,9 +166,70 @@ describe('when two rows of one batch are the same krithi under different sources
     const earlier = await waitStatus(res.batchId, 2, 'IMPORTED');
     const later = await waitStatus(res.batchId, 3, 'PENDING_REVIEW');
     await waitStatus(res.batchId, 4, 'IMPORTED');
-    expect(later.review_reasons).toContain(`probable duplicate of row ${earlier.id} (line 2) of this batch`);
-    expect((later.resolution as { duplicateOf: unknown[] }).duplicateOf).toEqual([
-      expect.objectContaining({ kind: 'row', rowId: String(earlier.id), line: 2 }),
+    const candidates = candidatesOf(later);
+    expect(candidates).toHaveLength(1);
+    const named = candidates[0]!.kind === 'row' ? candidates[0]!.rowId : candidates[0]!.importedBy?.rowId;
+    expect(named).toBe(String(earlier.id));
+    expect((later.review_reasons as string[]).filter((r) => r.startsWith('probable duplicate'))).toHaveLength(1);
+  });
+
+  it('then, when the earlier is imported before the later is resolved, the later names the krithi once, with the row that imported it', async () => {
+    // Window 1 forces the order: row 2 is IMPORTED before row 3 starts.
+    const tag = randomBytes(3).toString('hex');
+    const res = await h.submit(
+      csv([
+        { title: `SrI rAma ${tag}`, raga: 'tODi', url: url(tag, 1) },
+        { title: `Sri Rama ${tag}`, raga: 'Thodi', url: url(tag, 2) },
+      ]),
+      { window: 1 },
+    );
+    const earlier = await waitStatus(res.batchId, 2, 'IMPORTED');
+    const later = await waitStatus(res.batchId, 3, 'PENDING_REVIEW');
+    expect(new Date(later.updated_at as string).getTime()).toBeGreaterThanOrEqual(new Date(earlier.updated_at as string).getTime());
+    expect(candidatesOf(later)).toEqual([
+      expect.objectContaining({
+        kind: 'krithi',
+        krithiId: String(earlier.krithi_id),
+        importedBy: { rowId: String(earlier.id), batchId: res.batchId, line: 2 },
+      }),
     ]);
+    const reasons = (later.review_reasons as string[]).filter((r) => r.startsWith('probable duplicate'));
+    expect(reasons).toEqual([
+      expect.stringMatching(new RegExp(`^probable duplicate of krithi ${earlier.krithi_id} \\(.*\\), imported by row ${earlier.id} \\(line 2\\) of this batch$`)),
+    ]);
+  });
+
+  it('then, when the later is resolved while the earlier is not yet imported, the later names the row once, and still once after the earlier is imported', async () => {
+    // Window 1 and a page whose raga differs from its manifest line: row 2 resolves to the page's
+    // tODi and waits for a reviewer (the sources disagree), holding no slot; row 3 (tODi) is then
+    // resolved while row 2 has no krithi. Only the test's approval lets row 2 reach the catalogue.
+    const tag = randomBytes(3).toString('hex');
+    const source = csv([
+      { title: `SrI rAma ${tag}`, raga: 'kalyANi', url: url(tag, 1) },
+      { title: `Sri Rama ${tag}`, raga: 'Thodi', url: url(tag, 2) },
+    ]);
+    h.site.addRows([
+      { url: url(tag, 1), title: `SrI rAma ${tag}`, raga: 'tODi' },
+      { url: url(tag, 2), title: `Sri Rama ${tag}`, raga: 'Thodi' },
+    ]);
+    const res = await h.batches.submit({
+      source,
+      createdBy: 'test',
+      maxBytes: h.config.manifestMaxBytes,
+      settings: { ...h.settings, window: 1 },
+    });
+    const earlier = await waitStatus(res.batchId, 2, 'PENDING_REVIEW');
+    expect(earlier.krithi_id).toBeNull();
+    const later = await waitStatus(res.batchId, 3, 'PENDING_REVIEW');
+    expect(candidatesOf(later)).toEqual([expect.objectContaining({ kind: 'row', rowId: String(earlier.id), line: 2 })]);
+    expect((later.review_reasons as string[]).filter((r) => r.startsWith('probable duplicate'))).toEqual([
+      `probable duplicate of row ${earlier.id} (line 2) of this batch`,
+    ]);
+
+    await h.reviews.review(String(earlier.id), { decision: 'approve', reviewer: 'meera' });
+    const imported = await waitStatus(res.batchId, 2, 'IMPORTED');
+    expect(imported.krithi_id).not.toBeNull();
+    const [after] = await h.sql`SELECT * FROM import_rows WHERE id = ${later.id}`;
+    expect(candidatesOf(after!)).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { REPORT_COLUMNS, reportCsvLine } from '../../services/batch-views';
 import type { Services } from '../../services';
 import { requireRole, type ApiEnv } from '../auth';
 import { Problem } from '../problems';
-import { BatchIdParams, batchCursorParam, limitParam, problemResponses, text, validationHook } from '../schemas';
+import { BatchIdParams, batchCursorParam, limitParam, label, problemResponses, validationHook } from '../schemas';
 import { readUpload } from '../upload';
 
 export interface BatchRouteDeps {
@@ -68,7 +68,7 @@ export function batchRoutes({ services, settings, manifestMaxBytes }: BatchRoute
       ...problemResponses(400, 401, 403, 413, 415, 422, 429),
     },
   });
-  const SubmitQuery = z.strictObject({ name: text(200).optional() });
+  const SubmitQuery = z.strictObject({ name: label(200).optional() });
   app.post('/batches', requireRole('operate'), async (c) => {
     const q = SubmitQuery.safeParse(c.req.query());
     if (!q.success) validationHook({ success: false, error: q.error, data: c.req.query(), target: 'query' } as never, c as never);
