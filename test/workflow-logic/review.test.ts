@@ -110,9 +110,8 @@ describe('when a review update breaks a rule', () => {
 
   it('then a second decision while the first is being written is refused ALREADY_DECIDED, naming the first', async () => {
     await withStack(tier, { rows: 1, script: () => ({ review: true, holdDecision: true }) }, async (s) => {
-      // The decision is written by a local activity, held here: the workflow task stays open, and
-      // the next update is delivered only when the SDK heartbeats that task, at 80% of its timeout.
-      const handle = await s.startRow(2, { workflowTaskTimeout: '1 second' });
+      // The decision's write (recordDecision) is held: the row is still PENDING_REVIEW meanwhile.
+      const handle = await s.startRow(2);
       await inReview(s, 2);
       expect(await refusalOf(s, 2, { decision: 'reject', reviewer: 'meera' })).toBeNull();
       const refusal = await refusalOf(s, 2, { decision: 'approve', reviewer: 'ravi' });

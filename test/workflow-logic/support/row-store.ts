@@ -1,10 +1,11 @@
 /**
  * An in-memory stand-in for the `import_rows` and `batches` tables, holding what the stub
- * activities read and write. It keeps the two rules of the real tables the workflows rely on: a
- * terminal row is never reopened by a status write, and cancelling a row that has ended changes
- * nothing. Everything else a test needs to see (status history, the most rows active at once, which
+ * activities read and write. Status writes go through the real state machine's table
+ * (db/rows.ts `canTransition`), with the rule the row activities add: a workflow never reopens a
+ * terminal row. A refused write leaves the row where it is and says where that is. Everything else a test needs to see (status history, the most rows active at once, which
  * rows were started) is recorded here.
  */
+import { canTransition } from '../../../src/db/rows';
 import type { BatchStatus, ReviewDecision, RowStatus } from '../../../src/shared';
 import { emptyCounts, isTerminal } from '../../../src/shared';
 
@@ -111,7 +112,7 @@ export class RowStore {
   setStatus(rowId: string, to: RowStatus, extra: { errorType?: string | null; decision?: ReviewDecision | null } = {}) {
     const row = this.get(rowId);
     const from = row.status;
-    if (isTerminal(from) && from !== to) return { changed: false, status: from };
+    if ((isTerminal(from) && from !== to) || !canTransition(from, to)) return { changed: false, status: from };
     row.status = to;
     if (extra.errorType !== undefined) row.errorType = extra.errorType;
     if (extra.decision) row.decision = extra.decision;

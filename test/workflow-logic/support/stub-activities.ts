@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { createMainActivities, createScrapeActivities } from '../../../src/activities/index';
+import { STARTABLE } from '../../../src/db/rows';
 import { rowWorkflowId, isTerminal } from '../../../src/shared';
 import type { RowStore } from './row-store';
 
@@ -25,12 +26,23 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
     },
 
     async setRowStatus({ rowId, to, errorType, decision }) {
-      if (decision && store.get(rowId).script.holdDecision) await store.decisionGate(rowId);
       return store.setStatus(rowId, to, { errorType: errorType ?? null, decision: decision ?? null });
     },
 
+    async recordDecision({ rowId, decision }) {
+      if (store.get(rowId).script.holdDecision) await store.decisionGate(rowId);
+      const row = store.get(rowId);
+      // Only from PENDING_REVIEW: a retried call, or a row that has moved on, changes nothing.
+      if (row.status !== 'PENDING_REVIEW') return { changed: false, status: row.status };
+      return store.setStatus(rowId, decision.decision === 'approve' ? 'PERSISTING' : 'REJECTED', { decision });
+    },
+
     async resolveRow({ rowId, enter }) {
-      if (enter) store.setStatus(rowId, 'RESOLVING');
+      if (enter) {
+        const entered = store.setStatus(rowId, 'RESOLVING');
+        if (entered.status !== 'RESOLVING')
+          return { autoApprove: false, decidable: false, confidence: 'LOW', composer: null, reasons: [], status: entered.status };
+      }
       const { script } = store.get(rowId);
       const decidable = script.decidable ?? true;
       return {
@@ -39,6 +51,7 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
         confidence: script.review ? 'LOW' : 'HIGH',
         composer: 'Muttusvāmi Dīkṣitar',
         reasons: script.review ? ['raga not recognised'] : [],
+        missing: decidable ? [] : ['raga'],
       };
     },
 
@@ -64,10 +77,10 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       store.notify();
     },
 
-    async nextRows({ batchId, afterLine, limit }) {
+    async nextRows({ batchId, afterLine, limit, includeWaiting = true }) {
       return store
         .batchRows(batchId)
-        .filter((r) => r.line > afterLine && !isTerminal(r.status))
+        .filter((r) => r.line > afterLine && !isTerminal(r.status) && (includeWaiting || r.status !== 'PENDING_REVIEW'))
         .slice(0, limit)
         .map((r) => ({ rowId: r.rowId, line: r.line, site: r.site, status: r.status, title: `song ${r.line}`, raga: 'tODi' }));
     },
@@ -81,6 +94,29 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
         .batchRows(batchId)
         .filter((r) => lines.includes(r.line) && !isTerminal(r.status) && r.status !== 'PENDING_REVIEW')
         .map((r) => r.line);
+    },
+
+    /** Of the rows the batch counts in flight, those still active whose workflow still runs. */
+    async reconcileInFlight({ batchId, lines }) {
+      const active: number[] = [];
+      let closed = 0;
+      for (const r of store.batchRows(batchId).filter((x) => lines.includes(x.line) && STARTABLE.includes(x.status))) {
+        let ended: string | null;
+        try {
+          const d = await client().workflow.getHandle(rowWorkflowId(batchId, r.line)).describe();
+          ended = d.status.name === 'RUNNING' ? null : d.status.name;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          ended = 'NOT_FOUND';
+        }
+        if (ended === null) {
+          active.push(r.line);
+          continue;
+        }
+        closed += 1;
+        if (r.status !== 'QUEUED') store.setStatus(r.rowId, 'FAILED', { errorType: `WORKFLOW_${ended}` });
+      }
+      return { active, closed };
     },
 
     async cancelBatchRows({ batchId }) {
@@ -99,9 +135,10 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       return { cancelled };
     },
 
-    async completeBatch({ batchId }) {
+    async completeBatch({ batchId, onlyIfFinished = false }) {
       const status = store.batches.get(batchId);
-      if (status === 'RUNNING' || status === 'PAUSED') store.batches.set(batchId, 'COMPLETED');
+      const finished = store.counts(batchId).unfinished === 0;
+      if ((status === 'RUNNING' || status === 'PAUSED') && (finished || !onlyIfFinished)) store.batches.set(batchId, 'COMPLETED');
       const rows = store.batchRows(batchId);
       return {
         batchId,
