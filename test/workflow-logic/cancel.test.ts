@@ -1,0 +1,65 @@
+/**
+ * Cancelling: a cancelled batch reaches every unfinished row — scraping, waiting for review (which
+ * the batch no longer tracks), not yet started — and each ends CANCELLED; a row cancelled while it
+ * waits for review ends CANCELLED too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { progressQuery, rowStatusQuery } from '../../src/workflows/messages';
+import { eventually, openTier, withStack, within, type Tier } from './support/tier';
+
+let tier: Tier;
+beforeAll(async () => {
+  tier = await openTier();
+});
+afterAll(async () => {
+  await tier?.close();
+});
+
+async function failureOf(p: Promise<unknown>): Promise<unknown> {
+  return within(p, 10_000, 'the workflow to close').then(
+    () => undefined,
+    (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : err),
+  );
+}
+
+describe('when a batch is cancelled', () => {
+  it('then rows scraping, rows waiting for review and rows never started all end CANCELLED', async () => {
+    // Row 2 waits for review; rows 3 and 4 are held scraping (the window of 2); rows 5 and 6 are queued.
+    const script = (line: number) => (line === 2 ? { review: true } : { scrape: 'hold' as const });
+    await withStack(tier, { rows: 5, settings: { window: 2 }, script }, async (s) => {
+      const handle = await s.startBatch();
+      await eventually(
+        () => handle.query(progressQuery),
+        (p) => p.counts.PENDING_REVIEW === 1 && p.inFlight === 2 && p.cursor === 4,
+        'one row in review, two scraping',
+      );
+      await s.store.until(() => s.rowOf(4).status === 'SCRAPING', 'row 4 scraping');
+      await handle.cancel();
+      expect(await failureOf(handle.result())).toBeInstanceOf(CancelledFailure);
+      for (const line of [2, 3, 4]) expect(await failureOf(s.row(line).result())).toBeInstanceOf(CancelledFailure);
+      expect(s.store.batchRows(s.batchId).map((r) => [r.line, r.status])).toEqual([
+        [2, 'CANCELLED'],
+        [3, 'CANCELLED'],
+        [4, 'CANCELLED'],
+        [5, 'CANCELLED'],
+        [6, 'CANCELLED'],
+      ]);
+      expect(s.rowOf(5).loads + s.rowOf(6).loads).toBe(0);
+      expect(s.store.batches.get(s.batchId)).toBe('CANCELLED');
+    });
+  });
+});
+
+describe('when a row waiting for review is cancelled', () => {
+  it('then it ends CANCELLED without a decision and persists nothing', async () => {
+    await withStack(tier, { rows: 1, script: () => ({ review: true }) }, async (s) => {
+      const handle = await s.startRow(2);
+      await eventually(() => handle.query(rowStatusQuery), (st) => st === 'PENDING_REVIEW', 'row in review');
+      await handle.cancel();
+      expect(await failureOf(handle.result())).toBeInstanceOf(CancelledFailure);
+      expect(s.rowOf(2)).toMatchObject({ status: 'CANCELLED', decision: null, persists: 0 });
+    });
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Steering a running batch: pause (no new row starts; rows already running finish) and resume;
+ * retry-failed (rows the service re-queued are started again while the batch still runs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal, reviewUpdate, rowStatusQuery } from '../../src/workflows/messages';
+import { eventually, openTier, withStack, within, type Tier } from './support/tier';
+
+let tier: Tier;
+beforeAll(async () => {
+  tier = await openTier();
+});
+afterAll(async () => {
+  await tier?.close();
+});
+
+describe('when a batch is paused', () => {
+  it('then the running row finishes, no new row starts until resumed, and then the batch finishes', async () => {
+    const script = (line: number) => ({ scrape: line === 2 ? ('hold' as const) : ('ok' as const) });
+    await withStack(tier, { rows: 3, settings: { window: 1 }, script }, async (s) => {
+      const handle = await s.startBatch();
+      await s.store.until(() => s.rowOf(2).status === 'SCRAPING', 'row 2 scraping');
+      await handle.signal(pauseSignal);
+      await eventually(() => handle.query(progressQuery), (p) => p.paused, 'the pause taken');
+      s.store.release(s.batchId, 2);
+      const progress = await eventually(() => handle.query(progressQuery), (p) => p.counts.IMPORTED === 1, "row 2's report");
+      expect(progress).toMatchObject({ paused: true, inFlight: 0, cursor: 2 });
+      // A start would follow the report within milliseconds; give it well over that to show none comes.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(s.rowOf(3).loads).toBe(0);
+      expect((await handle.query(progressQuery)).cursor).toBe(2);
+      await handle.signal(resumeSignal);
+      const summary = await within(handle.result(), 10_000, 'the batch to finish');
+      expect(summary.counts.IMPORTED).toBe(3);
+    });
+  });
+});
+
+describe('when failed rows are re-queued and retry-failed is signalled', () => {
+  it('then the batch starts them again as new attempts while other rows wait for review, and finishes when all are done', async () => {
+    // Row 2 fails for good (its page is gone), row 3 waits for review, row 4 imports.
+    const script = (line: number) =>
+      line === 2 ? { scrape: { fail: 'HTTP_NOT_FOUND' } } : line === 3 ? { review: true } : {};
+    await withStack(tier, { rows: 3, script }, async (s) => {
+      const handle = await s.startBatch();
+      await eventually(
+        () => handle.query(progressQuery),
+        (p) => p.counts.FAILED === 1 && p.counts.PENDING_REVIEW === 1 && p.counts.IMPORTED === 1,
+        'one failed, one in review, one imported',
+      );
+      expect(s.rowOf(2)).toMatchObject({ status: 'FAILED', errorType: 'HTTP_NOT_FOUND' });
+      // What the service does before it signals: the page is back, the row is queued again.
+      s.rowOf(2).script = {};
+      expect(s.store.requeueFailed(s.batchId)).toBe(1);
+      await handle.signal(retryFailedSignal);
+      await s.store.until(() => s.rowOf(2).status === 'IMPORTED', 'row 2 imported on its second attempt');
+      expect(s.rowOf(2)).toMatchObject({ loads: 2, attempt: 2 });
+      expect(await s.row(3).query(rowStatusQuery)).toBe('PENDING_REVIEW');
+      await s.row(3).executeUpdate(reviewUpdate, { args: [{ decision: 'approve', reviewer: 'meera' }] });
+      const summary = await within(handle.result(), 10_000, 'the batch to finish');
+      expect(summary.counts).toMatchObject({ IMPORTED: 3, FAILED: 0, PENDING_REVIEW: 0 });
+    });
+  });
+});
