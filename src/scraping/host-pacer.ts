@@ -63,7 +63,7 @@ export function createHostPacer(opts: PacerOptions): HostPacer {
   };
 }
 
-/** `fetcher` with every request (pages and robots.txt alike) paced per host. */
+/** `fetcher` with every call paced per host (one slot per call, whatever it fetches inside). */
 export function withHostPacing(fetcher: Fetcher, pacer: HostPacer): Fetcher {
   return async (url, opts) => {
     await pacer.acquire(new URL(url).hostname.toLowerCase(), opts?.signal);

@@ -102,6 +102,11 @@ const decisions = proxyActivities<RowActivities>({
 
 /** Decisions are written by an activity after the update is accepted (see `decisions`). */
 export const CONFIRMED_DECISIONS_PATCH = 'confirmed-decisions';
+/**
+ * A review update answers only once its decision is in PostgreSQL, so what the caller is told and
+ * what the database (the review page, the API, a second request) shows never disagree.
+ */
+export const ANSWER_AFTER_RECORD_PATCH = 'review-answer-after-record';
 /** Any failure of the row ends it FAILED with its type, instead of failing the workflow silently. */
 export const ROW_FAILURES_PATCH = 'row-failures-end-failed';
 
@@ -185,6 +190,10 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   // The update id (or signal) that carried the decision, stored with it.
   let requestKey: string | undefined;
   let rejectedSignals = 0;
+  /** The decision last written to PostgreSQL; a review update waits for its own to be it. */
+  let recordedDecision: ReviewDecision | undefined;
+  /** Set when the workflow is about to close: a waiting update answers rather than block it. */
+  let closing = false;
   let attempt = 1;
   const batch = getExternalWorkflowHandle(batchWorkflowId(batchId));
 
@@ -244,9 +253,10 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   setHandler(rowStatusQuery, () => row.status);
   setHandler(
     reviewUpdate,
-    (d) => {
+    async (d) => {
       row.decision = d;
       requestKey = currentUpdateInfo()?.id;
+      if (patched(ANSWER_AFTER_RECORD_PATCH)) await condition(() => recordedDecision === d || closing);
       return { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
     },
     {
@@ -277,6 +287,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   });
 
   const finish = async (): Promise<KrithiImportResult> => {
+    closing = true;
     await Promise.all(reports);
     await condition(allHandlersFinished);
     return { rowId, status: row.status };
@@ -332,6 +343,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       const res = await decisions.recordDecision({ rowId, decision: d, requestKey });
       arrive(from, res.status);
     } else await moveTo(d.decision === 'reject' ? 'REJECTED' : 'PERSISTING', { decision: d });
+    recordedDecision = d;
   };
 
   /** Waits for a decision when in review, then persists; a persist that needs a human goes back. */
@@ -366,7 +378,9 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       if (row.decision && row.status === 'PENDING_REVIEW' && patched(CONFIRMED_DECISIONS_PATCH)) {
         const res = await decisions.recordDecision({ rowId, decision: row.decision, requestKey });
         row.status = res.status;
+        recordedDecision = row.decision;
       }
+      closing = true;
       const res = await db.cancelRow({ rowId });
       row.status = res.status;
       if (res.changed) flush();
