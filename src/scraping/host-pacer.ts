@@ -36,37 +36,48 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Spacing is this much wider than 1/rate: the few milliseconds between a release and the request
+ * reaching the wire (the event loop, the socket) must not bring two requests of one process into
+ * one window of 1/rate.
+ */
+export const PACING_MARGIN = 1.05;
+
 export function createHostPacer(opts: PacerOptions): HostPacer {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? abortableSleep;
-  /** The earliest time the next request to each host may leave. */
-  const nextAt = new Map<string, number>();
+  /** Per host: when the last request was actually released, and the tail of the queue of waiters. */
+  const hosts = new Map<string, { releasedAt: number; tail: Promise<void> }>();
   return {
     async acquire(host, signal) {
       const rate = await opts.rateFor(host);
       if (rate === null || !(rate > 0)) return;
-      const interval = 1000 / rate;
-      // The slot is reserved before sleeping, so concurrent callers queue one interval apart.
-      const t = now();
-      const slot = Math.max(t, nextAt.get(host) ?? 0);
-      nextAt.set(host, slot + interval);
-      if (slot > t) {
-        try {
-          await sleep(slot - t, signal);
-        } catch (err) {
-          // A cancelled wait gives its slot back only if nobody queued behind it.
-          if (nextAt.get(host) === slot + interval) nextAt.set(host, slot);
-          throw err;
-        }
+      const interval = (1000 / rate) * PACING_MARGIN;
+      const h = hosts.get(host) ?? { releasedAt: -Infinity, tail: Promise.resolve() };
+      hosts.set(host, h);
+      // Waiters go one at a time, each measured from the moment the one before it was actually
+      // released (not from a planned slot), so one late wake-up never shortens the next gap.
+      const before = h.tail;
+      let done!: () => void;
+      h.tail = new Promise<void>((r) => (done = r));
+      try {
+        await before;
+        if (signal?.aborted) throw signal.reason;
+        const wait = h.releasedAt + interval - now();
+        if (wait > 0) await sleep(wait, signal);
+        h.releasedAt = now();
+      } finally {
+        done();
       }
     },
   };
 }
 
-/** `fetcher` with every call paced per host (one slot per call, whatever it fetches inside). */
+/** `fetcher` with every page request paced per host; robots.txt reads are not paced (at most one
+ * per host per robots TTL, and pacing them would push back the page that needs them). */
 export function withHostPacing(fetcher: Fetcher, pacer: HostPacer): Fetcher {
   return async (url, opts) => {
-    await pacer.acquire(new URL(url).hostname.toLowerCase(), opts?.signal);
+    if (opts?.purpose !== 'robots') await pacer.acquire(new URL(url).hostname.toLowerCase(), opts?.signal);
     return fetcher(url, opts);
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The fetcher the scrape activity and `krithi-import extract` use, assembled from configuration:
- * the page cache (when a store is given) in front of the per-host pacer (when given) in front of
- * robots.txt in front of the SSRF-checked HTTP fetcher. A cache hit makes no request at all, not even for robots.txt.
+ * the page cache (when a store is given) in front of robots.txt in front of the per-host pacer (when
+ * given) in front of the SSRF-checked HTTP fetcher. A cache hit makes no request at all, not even for robots.txt.
  */
 import type { Config } from '../config';
 import { checkUrl, createFetcher, type FetchPolicy, type Fetcher, type Resolver } from './fetcher';
@@ -36,13 +36,12 @@ export interface SiteFetcherOptions {
 
 export function createSiteFetcher(config: Config, opts: SiteFetcherOptions = {}): Fetcher {
   const policy = fetchPolicyFrom(config, opts);
-  const raw = createFetcher(policy);
+  const direct = createFetcher(policy);
+  // Paced right above the wire: page requests leave one interval apart (robots.txt reads are not
+  // paced); a cache hit makes no request and takes no slot.
+  const raw = opts.pacer ? withHostPacing(direct, opts.pacer) : direct;
   const robots = createRobotsGuard({ fetcher: raw, agent: config.fetch.robotsAgent, ttlMs: config.fetch.robotsTtlMs });
-  // Paced below the cache, above the robots guard: a page fetch takes one slot, and a robots.txt
-  // read it needs first goes out in that same slot, just before it (so the pages stay spaced at
-  // the queue's rate, which is what the server's limit paces); a cache hit takes no slot.
-  const guarded = withRobots(raw, robots);
-  const polite = opts.pacer ? withHostPacing(guarded, opts.pacer) : guarded;
+  const polite = withRobots(raw, robots);
   const fetcher = opts.pageCache && config.pageCache.enabled ? withPageCache(polite, opts.pageCache, { ttlMs: config.pageCache.ttlMs }) : polite;
   // Refuse a hostile URL before anything else: robots.txt is fetched for the URL's origin, which
   // would otherwise strip credentials from `http://user:pw@host/` and ask the host about it.

@@ -108,8 +108,11 @@ function report(rate: number, bound: number, times: Map<string, number[]>, perSi
     console.log(`rate-limit ${rate}/s ${host}: ${t.length} page GETs over ${spanS.toFixed(1)} s, max ${max} in any 1 s window (bound ${bound})`);
     expect(t).toHaveLength(perSite);
     expect(max).toBeLessThanOrEqual(bound);
-    // The limit is what paced the site: n pages at r/s cannot take much less than n/r seconds.
-    expect(spanS).toBeGreaterThanOrEqual((perSite - bound) / rate);
+    // The limit is what paced the site: n pages at r/s cannot take much less than n/r seconds. The
+    // span is measured at the site, from a first request that left late (a worker's first scrape
+    // reads robots.txt and opens its connections after its task was dispatched), so one second is
+    // allowed for that start; a limit that did not apply would take a fraction of the span.
+    expect(spanS).toBeGreaterThanOrEqual((perSite - bound) / rate - 1);
   }
 }
 

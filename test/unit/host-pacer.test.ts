@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHostPacer, withHostPacing } from '../../src/scraping/host-pacer';
+import { createHostPacer, PACING_MARGIN, withHostPacing } from '../../src/scraping/host-pacer';
 import type { FetchedPage } from '../../src/scraping/fetcher';
 
 /** A clock that only moves when the pacer sleeps, so send times are exact. */
@@ -21,7 +21,7 @@ function fakeClock() {
 }
 
 describe('createHostPacer', () => {
-  it('when requests to one host come together, then they leave 1/rate apart', async () => {
+  it('when requests to one host come together, then they leave 1/rate apart (with the margin)', async () => {
     const clock = fakeClock();
     const pacer = createHostPacer({ rateFor: () => 2, now: clock.now, sleep: clock.sleep });
     const sent: number[] = [];
@@ -29,21 +29,40 @@ describe('createHostPacer', () => {
       await pacer.acquire('guru-guha.blogspot.com');
       sent.push(clock.now());
     }
-    expect(sent.map((t) => t - sent[0]!)).toEqual([0, 500, 1000, 1500]);
+    const gap = 500 * PACING_MARGIN;
+    expect(sent.map((t) => t - sent[0]!)).toEqual([0, gap, 2 * gap, 3 * gap]);
   });
 
-  it('when concurrent callers wait, then each reserves its own slot (no two leave in one interval)', async () => {
-    let t = 0;
-    const wakes: number[] = [];
+  it('when concurrent callers wait, then they are released one at a time, each a full interval after the last', async () => {
+    const clock = fakeClock();
+    const pacer = createHostPacer({ rateFor: () => 1, now: clock.now, sleep: clock.sleep });
+    const start = clock.now();
+    await Promise.all([0, 1, 2].map(() => pacer.acquire('a')));
+    const gap = 1000 * PACING_MARGIN;
+    // The clock moves only in the pacer's sleeps: two full gaps, one after the other.
+    expect(clock.sleeps).toEqual([gap, gap]);
+    expect(clock.now() - start).toBe(2 * gap);
+  });
+
+  it('when a wake-up comes late, then the next gap is measured from the actual release, not shortened', async () => {
+    const clock = fakeClock();
+    let late = 300;
     const pacer = createHostPacer({
       rateFor: () => 1,
-      now: () => t,
+      now: clock.now,
       sleep: async (ms) => {
-        wakes.push(t + ms);
+        clock.advance(ms + late); // the event loop was busy
+        late = 0;
       },
     });
-    await Promise.all([pacer.acquire('a'), pacer.acquire('a'), pacer.acquire('a')]);
-    expect(wakes).toEqual([1000, 2000]);
+    const released: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await pacer.acquire('a');
+      released.push(clock.now());
+    }
+    const gap = 1000 * PACING_MARGIN;
+    expect(released[1]! - released[0]!).toBe(gap + 300);
+    expect(released[2]! - released[1]!).toBe(gap);
   });
 
   it('when hosts differ, then they are paced independently', async () => {
@@ -53,7 +72,7 @@ describe('createHostPacer', () => {
     await pacer.acquire('b');
     expect(clock.sleeps).toEqual([]);
     await pacer.acquire('a');
-    expect(clock.sleeps).toEqual([1000]);
+    expect(clock.sleeps).toEqual([1000 * PACING_MARGIN]);
   });
 
   it('when requests are already slower than the rate, then none waits', async () => {
@@ -74,7 +93,7 @@ describe('createHostPacer', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('when a waiting request is cancelled, then it rejects and its slot is given back', async () => {
+  it('when a waiting request is cancelled, then it rejects and takes no slot from the next', async () => {
     const clock = fakeClock();
     const pacer = createHostPacer({ rateFor: () => 1, now: clock.now, sleep: clock.sleep });
     await pacer.acquire('a');
@@ -82,7 +101,7 @@ describe('createHostPacer', () => {
     ctl.abort(new Error('cancelled'));
     await expect(pacer.acquire('a', ctl.signal)).rejects.toThrow('cancelled');
     await pacer.acquire('a');
-    expect(clock.sleeps).toEqual([1000]);
+    expect(clock.sleeps).toEqual([1000 * PACING_MARGIN]);
   });
 
   it('when the real sleep is used, then a cancelled wait rejects at once', async () => {
@@ -96,7 +115,7 @@ describe('createHostPacer', () => {
 });
 
 describe('withHostPacing', () => {
-  it('when a fetcher is wrapped, then each request acquires a slot for its URL’s host first', async () => {
+  it('when a fetcher is wrapped, then each page request acquires a slot for its URL’s host first, and robots.txt none', async () => {
     const hosts: string[] = [];
     const fetcher = withHostPacing(async (url) => ({ url }) as unknown as FetchedPage, {
       acquire: async (host) => {
@@ -105,6 +124,7 @@ describe('withHostPacing', () => {
     });
     await fetcher('https://Guru-Guha.blogspot.com/2024/x.html');
     await fetcher('https://guru-guha.blogspot.com/robots.txt', { purpose: 'robots' });
+    await fetcher('https://guru-guha.blogspot.com/2024/y.html', { purpose: 'page' });
     expect(hosts).toEqual(['guru-guha.blogspot.com', 'guru-guha.blogspot.com']);
   });
 });
