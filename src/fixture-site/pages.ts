@@ -300,7 +300,15 @@ function introLine(d: Drawing): string {
   const { layout, shape, title, row, tala } = d;
   const raga = isRagamalika(row.raga) ? `rAgamAlikA (${d.ragas.join(', ')})` : `rAga ${row.raga}`;
   const kind = shape.svaraJati > 0 ? 'svara jati' : 'kRti';
-  const who = layout.name === 'guru-guha' ? 'SrI muttusvAmi dIkshitar' : layout.name === 'syamakrishnavaibhavam' ? 'SrI SyAmA Sastry' : 'SrI tyAgarAja';
+  // A blog of no known composer (another host) names nobody: its rows wait for a reviewer.
+  const who =
+    layout.composer === null
+      ? 'the composer'
+      : layout.name === 'guru-guha'
+        ? 'SrI muttusvAmi dIkshitar'
+        : layout.name === 'syamakrishnavaibhavam'
+          ? 'SrI SyAmA Sastry'
+          : 'SrI tyAgarAja';
   if (layout.name === 'guru-guha') {
     // guru-guha gives raga and tala on a line of their own under the intro.
     const line = isRagamalika(row.raga) ? 'rAgaM rAgamAlikA' : `rAgaM ${row.raga}`;
