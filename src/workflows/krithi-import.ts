@@ -35,6 +35,7 @@ import {
   batchWorkflowId,
   type BatchSettings,
   type ReviewDecision,
+  type ReviewResult,
   type RowStatus,
 } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
@@ -184,6 +185,8 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   const at = (s: RowStatus) => row.status === s;
   // The update id (or signal) that carried the decision, stored with it.
   let requestKey: string | undefined;
+  // What writing the accepted decision left the row as (the update answers from it).
+  let written: { decision: ReviewDecision; status: RowStatus } | undefined;
   let rejectedSignals = 0;
   let attempt = 1;
   const batch = getExternalWorkflowHandle(batchWorkflowId(batchId));
@@ -244,10 +247,21 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   setHandler(rowStatusQuery, () => row.status);
   setHandler(
     reviewUpdate,
-    (d) => {
+    async (d) => {
       row.decision = d;
       requestKey = currentUpdateInfo()?.id;
-      return { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
+      const answer: ReviewResult = { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
+      if (!patched(CONFIRMED_DECISIONS_PATCH)) return answer;
+      // Answer once the decision is stored: a caller that reads the row after a 200 sees it. A
+      // cancellation of the row does not cut this short: the cancel step stores the decision first.
+      await CancellationScope.nonCancellable(() => condition(() => written?.decision === d));
+      if (written!.status !== answer.status)
+        throw ApplicationFailure.create({
+          type: WorkflowErrorType.NOT_AWAITING_REVIEW,
+          message: `row is ${written!.status}; the decision was not taken`,
+          nonRetryable: true,
+        });
+      return answer;
     },
     {
       validator: (d) => {
@@ -330,6 +344,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (patched(CONFIRMED_DECISIONS_PATCH)) {
       const from = row.status;
       const res = await decisions.recordDecision({ rowId, decision: d, requestKey });
+      written = { decision: d, status: res.status };
       arrive(from, res.status);
     } else await moveTo(d.decision === 'reject' ? 'REJECTED' : 'PERSISTING', { decision: d });
   };
@@ -365,6 +380,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     await CancellationScope.nonCancellable(async () => {
       if (row.decision && row.status === 'PENDING_REVIEW' && patched(CONFIRMED_DECISIONS_PATCH)) {
         const res = await decisions.recordDecision({ rowId, decision: row.decision, requestKey });
+        written = { decision: row.decision, status: res.status };
         row.status = res.status;
       }
       const res = await db.cancelRow({ rowId });
@@ -372,6 +388,8 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
       if (res.changed) flush();
       upsertSearchAttributes([{ key: ImportStatusKey, value: row.status }]);
       await Promise.all(reports);
+      // An update waiting on its decision's write answers before the workflow closes.
+      if (written) await condition(allHandlersFinished);
     });
   };
 

@@ -22,7 +22,9 @@ import { createHarness, manifest, unknownRaga, type Harness } from '../support/h
 const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? 4);
 const FIRST_SEED = Number(process.env.MODEL_SEED ?? 1);
 /** Seeds that found a violation once; kept as regression tests. */
-const REGRESSION_SEEDS: number[] = [];
+// 106 and 114 left rows unfinished for ever on the code before issue 13 (a terminated row held
+// its window slot; retry-failed while its run was closing).
+const REGRESSION_SEEDS: number[] = [106, 114];
 
 let h: Harness;
 beforeAll(async () => {
