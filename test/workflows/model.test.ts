@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '../../src/services/errors';
 import { createBulkReview } from '../../src/services/bulk-review';
 import { emptyCounts, isTerminal, rowWorkflowId, type RowStatus } from '../../src/shared';
+import { progressQuery } from '../../src/workflows/messages';
 import { createHarness, manifest, unknownRaga, type Harness } from '../support/harness';
 
 const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? 4);
@@ -105,6 +106,16 @@ async function runSequence(seed: number): Promise<string[]> {
   }
 
   // Settle: resume a paused batch, reject whatever still waits, until every row has ended.
+  const state = async () => {
+    const rows = await h.rows(res.batchId);
+    const [batch] = await h.sql`SELECT status FROM batches WHERE id = ${res.batchId}`;
+    const wf = await h.client.workflow.getHandle(res.workflowId).describe().catch(() => null);
+    const progress = await h.client.workflow.getHandle(res.workflowId).query(progressQuery).catch(() => null);
+    const rowRuns = await Promise.all(
+      rows.map(async (x) => `${x.line}:${x.status}/${(await h.client.workflow.getHandle(rowWorkflowId(res.batchId, x.line)).describe().catch(() => null))?.status.name ?? '-'}`),
+    );
+    return `batch ${batch?.status} (workflow ${wf?.status.name}, progress ${JSON.stringify(progress && { ...progress, counts: undefined })}); rows ${rowRuns.join(' ')}`;
+  };
   await h.waitFor(
     async () => {
       const [batch] = await h.sql`SELECT status FROM batches WHERE id = ${res.batchId}`;
@@ -116,7 +127,9 @@ async function runSequence(seed: number): Promise<string[]> {
     },
     `${log.join('; ')}: every row to end and the batch to close`,
     120_000,
-  );
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message} — at the end: ${await state()}`);
+  });
 
   // Invariants.
   const rows = await h.sql`
