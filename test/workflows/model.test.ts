@@ -120,8 +120,13 @@ async function runSequence(seed: number): Promise<string[]> {
     async () => {
       const [batch] = await h.sql`SELECT status FROM batches WHERE id = ${res.batchId}`;
       if (batch?.status === 'PAUSED') await ignoreRefusal(h.batches.resume(res.batchId, 'ops'));
-      for (const row of await rowsIn('PENDING_REVIEW'))
-        if (await ignoreRefusal(h.reviews.review(row.id, REJECT))) confirmed.set(row.id, 'reject');
+      for (const row of await rowsIn('PENDING_REVIEW')) {
+        const refusal = await h.reviews.review(row.id, REJECT).then(() => null, (e: unknown) => e);
+        if (refusal === null) confirmed.set(row.id, 'reject');
+        // Its workflow was terminated while it waited: as the answer says, resume the batch.
+        else if (refusal instanceof ServiceError && /no running workflow/.test(refusal.message)) await ignoreRefusal(h.batches.resume(res.batchId, 'ops'));
+        else if (!(refusal instanceof ServiceError)) throw refusal;
+      }
       const rows = await h.rows(res.batchId);
       return rows.every((x) => isTerminal(x.status)) && (batch?.status === 'COMPLETED' || batch?.status === 'CANCELLED');
     },
