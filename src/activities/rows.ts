@@ -13,7 +13,16 @@ import { recordReviewerAliases, recordReviewerRaga } from '../db/reference';
 import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
 import { aliasesFromReview, type StoredResolution } from '../resolution/learning';
 import { describeDuplicate, findProbableDuplicates } from './duplicates';
-import { titleKey } from '../resolution/title-key';
+import {
+  intendedKrithi,
+  lockRow,
+  markImported,
+  PersistErrorType,
+  referenceProblem,
+  upsertKrithi,
+  type ChosenEntities,
+  type PersistOutcome,
+} from './persist';
 import type { Metrics } from '../observability/metrics';
 
 export interface RowDeps {
@@ -76,24 +85,7 @@ export interface ResolveOutcome {
   status?: RowStatus;
 }
 
-/** What the resolver chose, stored on the row for persist and the reviewer. */
-export interface ChosenEntities {
-  composerId: string | null;
-  ragaIds: string[];
-  talaId: string | null;
-}
-
-export type PersistOutcome =
-  | { outcome: 'IMPORTED'; krithiId: string }
-  | { outcome: 'NEEDS_REVIEW'; errorType: string; reason: string }
-  /** The row left PERSISTING meanwhile (cancelled by its batch): nothing was written. */
-  | { outcome: 'SKIPPED'; status: RowStatus };
-
-export const PersistErrorType = {
-  INVALID_OVERRIDE: 'INVALID_OVERRIDE',
-  UNRESOLVED_ENTITY: 'UNRESOLVED_ENTITY',
-  REVIEWED_FIELDS_DIFFER: 'REVIEWED_FIELDS_DIFFER',
-} as const;
+export { PersistErrorType, type ChosenEntities, type PersistOutcome } from './persist';
 
 /** Key for an audit event written by an activity: stable across its retries. */
 function activityEventKey(rowId: string, what: string): string {
@@ -286,116 +278,26 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
       let learned = 0;
       // Filled inside the transaction, counted once it has committed.
       const written: { operation?: 'created' | 'updated'; site?: string; settleSeconds?: number | null } = {};
-      const outcome = await sql.begin(async (tx): Promise<PersistOutcome> => {
-        const [row] = await tx`
-          SELECT id, batch_id, status, krithi_id, title, url, normalized_url, source_key, scraped, resolution,
-                 review_decision, review_overrides, review_note, reviewer, site, reviewed_at
-          FROM import_rows WHERE id = ${rowId} FOR UPDATE`;
-        if (!row) throw new Error(`row ${rowId} not found`);
-        if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: String(row.krithi_id) };
-        if (row.status !== 'PERSISTING') return { outcome: 'SKIPPED', status: row.status as RowStatus };
-        const chosen = ((row.resolution as { chosen?: ChosenEntities } | null)?.chosen ?? {
-          composerId: null,
-          ragaIds: [],
-          talaId: null,
-        }) as ChosenEntities;
-        const overrides = (row.review_overrides ?? {}) as NonNullable<ReviewDecision['overrides']>;
-        const scraped = (row.scraped ?? {}) as {
-          title?: string | null;
-          language?: string | null;
-          sections?: unknown[];
-          variants?: unknown[];
-        };
-        const composerId = overrides.composerId ?? chosen.composerId;
-        const ragaIds = overrides.ragaIds ?? chosen.ragaIds;
-        const talaId = overrides.talaId !== undefined ? overrides.talaId : chosen.talaId;
-        const title = overrides.title ?? scraped.title ?? (row.title as string);
-
-        // Override ids were checked before the update was sent; check again, inside the transaction.
-        const problems: string[] = [];
-        if (composerId && !(await tx`SELECT 1 FROM composers WHERE id = ${composerId}`).length)
-          problems.push(`composer '${composerId}' does not exist`);
-        // A raga the reviewer adds with this decision is written below, with the import; check it again here.
-        const newRaga = overrides.newRaga;
-        if (newRaga) problems.push(...(await newRagaProblems(tx as unknown as Sql, newRaga, row.review_note as string | null)));
-        const existingIds = ragaIds.filter((id) => !newRaga || id !== newRagaId(newRaga));
-        if (existingIds.length) {
-          const found = new Set((await tx`SELECT id FROM ragas WHERE id = ANY(${existingIds}::text[])`).map((r) => r.id as string));
-          for (const id of existingIds) if (!found.has(id)) problems.push(`raga '${id}' does not exist`);
+      const outcome = await sql.begin(async (t): Promise<PersistOutcome> => {
+        const tx = t as unknown as Sql;
+        const locked = await lockRow(tx, rowId);
+        if ('done' in locked) return locked.done;
+        const { row } = locked;
+        const k = intendedKrithi(row);
+        // A raga the reviewer adds with this decision is written with the import; check it again here.
+        const newRaga = k.overrides.newRaga;
+        if (newRaga) {
+          const problems = await newRagaProblems(tx, newRaga, row.review_note as string | null);
+          if (problems.length) return { outcome: 'NEEDS_REVIEW', errorType: PersistErrorType.INVALID_OVERRIDE, reason: problems.join('; ') };
         }
-        if (talaId && !(await tx`SELECT 1 FROM talas WHERE id = ${talaId}`).length) problems.push(`tala '${talaId}' does not exist`);
-        if (problems.length)
-          return { outcome: 'NEEDS_REVIEW', errorType: PersistErrorType.INVALID_OVERRIDE, reason: problems.join('; ') };
-        if (!composerId || ragaIds.length === 0)
-          return {
-            outcome: 'NEEDS_REVIEW',
-            errorType: PersistErrorType.UNRESOLVED_ENTITY,
-            reason: `approved without ${!composerId ? 'a composer' : 'a raga'}: choose one`,
-          };
-
-        const reviewerFields = [
-          ...(overrides.title !== undefined ? ['title'] : []),
-          ...(overrides.composerId !== undefined ? ['composer'] : []),
-          ...(overrides.ragaIds !== undefined ? ['ragas'] : []),
-          ...(overrides.talaId !== undefined ? ['tala'] : []),
-        ];
-        const values: Record<string, unknown> = { title, composer: composerId, ragas: ragaIds, tala: talaId };
-        const [existing] = await tx`SELECT * FROM krithis WHERE source_key = ${row.source_key} FOR UPDATE`;
-        let krithiId: string;
-        if (existing) {
-          const locked = (existing.reviewer_fields as string[]).filter((f) => !reviewerFields.includes(f));
-          const current: Record<string, unknown> = {
-            title: existing.title,
-            composer: existing.composer_id,
-            ragas: existing.raga_ids,
-            tala: existing.tala_id,
-          };
-          const differing = locked.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(values[f]));
-          if (differing.length && row.review_decision !== 'approve') {
-            return {
-              outcome: 'NEEDS_REVIEW',
-              errorType: PersistErrorType.REVIEWED_FIELDS_DIFFER,
-              reason: `a reviewer set ${differing.join(', ')} on krithi ${existing.id}; this import differs`,
-            };
-          }
-          // Reviewer-set fields keep their value; the rest take the new import's.
-          const keep = (f: string) => locked.includes(f);
-          const [updated] = await tx`
-            UPDATE krithis SET
-              title = ${keep('title') ? existing.title : title},
-              title_key = ${titleKey(keep('title') ? (existing.title as string) : title)},
-              composer_id = ${keep('composer') ? existing.composer_id : composerId},
-              raga_ids = ${keep('ragas') ? existing.raga_ids : ragaIds}::text[],
-              tala_id = ${keep('tala') ? existing.tala_id : talaId},
-              language = ${scraped.language ?? existing.language},
-              sections = ${tx.json((scraped.sections ?? existing.sections) as never)},
-              variants = ${tx.json((scraped.variants ?? existing.variants) as never)},
-              reviewer_fields = ARRAY(SELECT DISTINCT unnest(reviewer_fields || ${reviewerFields}::text[])),
-              last_row_id = ${rowId}, version = version + 1, updated_at = now()
-            WHERE id = ${existing.id} RETURNING id`;
-          krithiId = String(updated!.id);
-        } else {
-          const [inserted] = await tx`
-            INSERT INTO krithis (source_key, source_url, title, title_key, composer_id, raga_ids, tala_id, language, sections,
-                                 variants, reviewer_fields, created_batch_id, created_row_id, last_row_id)
-            VALUES (${row.source_key}, ${row.normalized_url}, ${title}, ${titleKey(title)}, ${composerId}, ${ragaIds}::text[], ${talaId},
-                    ${scraped.language ?? null}, ${tx.json((scraped.sections ?? []) as never)},
-                    ${tx.json((scraped.variants ?? []) as never)}, ${reviewerFields}::text[], ${row.batch_id}, ${rowId}, ${rowId})
-            RETURNING id`;
-          krithiId = String(inserted!.id);
-        }
-        await transitionRow(tx as unknown as Sql, {
-          rowId,
-          to: 'IMPORTED',
-          from: ['PERSISTING'],
-          krithiId,
-          actor: (row.reviewer as string | null) ?? 'system',
-          eventKey: `row:${rowId}:attempt:${attempt}:imported`,
-          eventType: existing ? 'KRITHI_UPDATED' : 'KRITHI_CREATED',
-          data: { title, composerId, ragaIds, talaId, reviewerFields },
-        });
+        const problem = await referenceProblem(tx, k, newRaga ? newRagaId(newRaga) : undefined);
+        if (problem) return problem;
+        const upserted = await upsertKrithi(tx, rowId, row, k);
+        if ('needsReview' in upserted) return upserted.needsReview;
+        const { krithiId, existed } = upserted;
+        await markImported(tx, { rowId, attempt, row, k, krithiId, existed });
         if (newRaga && row.reviewer) {
-          await recordReviewerRaga(tx, {
+          await recordReviewerRaga(t, {
             raga: { ...newRaga, id: newRagaId(newRaga) },
             note: row.review_note as string,
             reviewer: row.reviewer as string,
@@ -403,11 +305,12 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
             rowId,
             eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
           });
+          learned += 1;
         }
         // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
         if (row.reviewer && row.review_overrides) {
-          const added = await recordReviewerAliases(tx, {
-            aliases: aliasesFromReview(row.resolution as StoredResolution | null, overrides),
+          const added = await recordReviewerAliases(t, {
+            aliases: aliasesFromReview(row.resolution as StoredResolution | null, k.overrides),
             reviewer: row.reviewer as string,
             batchId: row.batch_id as string,
             rowId,
@@ -416,7 +319,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
           learned = added.length;
         }
         Object.assign(written, {
-          operation: existing ? 'updated' : 'created',
+          operation: existed ? 'updated' : 'created',
           site: row.site as string,
           // An automatically approved row settles here; a reviewed one settled when it began waiting.
           settleSeconds: row.reviewed_at ? null : await settleSeconds(tx as unknown as Sql, rowId),
@@ -429,7 +332,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
         if (written.site && typeof written.settleSeconds === 'number') metrics?.rowSettled(written.site, written.settleSeconds);
         Context.current().log.debug('krithi persisted', { rowId, operation: written.operation, ...outcome });
       }
-      // This worker's matcher picks the new aliases up at once; other workers within their check interval.
+      // This worker's matcher picks new aliases and ragas up at once; other workers within their check interval.
       if (learned > 0) reference.invalidate();
       return outcome;
     },

@@ -1,5 +1,6 @@
 /** Batch-level queries shared by activities and application services. */
-import { ROW_STATUSES, emptyCounts, type BatchStatus, type BatchSummary, type RowStatus } from '../shared';
+import { emptyCounts, type BatchStatus, type BatchSummary, type RowStatus } from '../shared';
+import { UNFINISHED } from './rows';
 import type { Sql } from './client';
 
 export interface BatchCounts {
@@ -16,10 +17,7 @@ export async function batchCounts(sql: Sql, batchId: string): Promise<BatchCount
     WHERE batch_id = ${batchId} AND kind = 'record' GROUP BY status`;
   const byStatus = emptyCounts();
   for (const r of rows) byStatus[r.status as RowStatus] = r.n as number;
-  const unfinished = ROW_STATUSES.filter((s) => !['IMPORTED', 'REJECTED', 'FAILED', 'CANCELLED'].includes(s)).reduce(
-    (sum, s) => sum + byStatus[s],
-    0,
-  );
+  const unfinished = UNFINISHED.reduce((sum, s) => sum + byStatus[s], 0);
   return { byStatus, unfinished, startable: unfinished - byStatus.PENDING_REVIEW };
 }
 

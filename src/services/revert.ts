@@ -18,9 +18,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client';
 import { getBatch } from '../db/batches';
+import { REVERTED_ERROR_TYPE, transitionRows } from '../db/rows';
 import { ServiceError } from './errors';
 
-export const REVERTED_ERROR_TYPE = 'REVERTED';
+export { REVERTED_ERROR_TYPE } from '../db/rows';
 
 export interface RevertCandidate {
   krithiId: string;
@@ -101,11 +102,18 @@ export function createRevertService({ sql }: { sql: Sql }) {
               VALUES (${`krithi:${k.id}:reverted`}, 'KRITHI_REVERTED', ${batchId}, ${k.created_row_id}, ${k.id}, ${actor},
                       ${tx.json({ krithi: k } as never)})`;
           }
-          await tx`
-            UPDATE import_rows SET status = 'CANCELLED', krithi_id = NULL, error_type = ${REVERTED_ERROR_TYPE},
-                   error_message = 'krithi ' || krithi_id::text || ' removed by revert (' || ${actor}::text || ')',
-                   status_changed_at = now(), updated_at = now()
-            WHERE batch_id = ${batchId} AND krithi_id = ANY(${ids}::bigint[])`;
+          // IMPORTED → CANCELLED, through the row state machine (audited per row).
+          await transitionRows(tx as unknown as Sql, {
+            batchId,
+            from: ['IMPORTED'],
+            to: 'CANCELLED',
+            krithiIds: ids,
+            errorType: REVERTED_ERROR_TYPE,
+            errorMessage: `krithi {krithi} removed by revert (${actor})`,
+            actor,
+            eventKeyPrefix: `batch:${batchId}:revert:${Date.now()}`,
+            eventType: 'ROW_REVERTED',
+          });
         }
         await tx`
           INSERT INTO audit_events (event_key, type, batch_id, actor, data)

@@ -138,6 +138,13 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   setHandler(resumeSignal, () => {
     paused = false;
     wake = true;
+    // An operator's resume also gives a workflow back to rows waiting for review whose workflow
+    // is gone (terminated while waiting): one pass that includes them. Rescans never do.
+    if (live) {
+      cursor = 0;
+      exhausted = false;
+      firstPass = true;
+    }
   });
   setHandler(retryFailedSignal, () => {
     // The service has re-queued the failed rows in PostgreSQL; page again from the top.

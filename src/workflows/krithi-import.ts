@@ -35,6 +35,7 @@ import {
   batchWorkflowId,
   type BatchSettings,
   type ReviewDecision,
+  type ReviewResult,
   type RowStatus,
 } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
@@ -102,11 +103,6 @@ const decisions = proxyActivities<RowActivities>({
 
 /** Decisions are written by an activity after the update is accepted (see `decisions`). */
 export const CONFIRMED_DECISIONS_PATCH = 'confirmed-decisions';
-/**
- * A review update answers only once its decision is in PostgreSQL, so what the caller is told and
- * what the database (the review page, the API, a second request) shows never disagree.
- */
-export const ANSWER_AFTER_RECORD_PATCH = 'review-answer-after-record';
 /** Any failure of the row ends it FAILED with its type, instead of failing the workflow silently. */
 export const ROW_FAILURES_PATCH = 'row-failures-end-failed';
 
@@ -189,11 +185,9 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   const at = (s: RowStatus) => row.status === s;
   // The update id (or signal) that carried the decision, stored with it.
   let requestKey: string | undefined;
+  // What writing the accepted decision left the row as (the update answers from it).
+  let written: { decision: ReviewDecision; status: RowStatus } | undefined;
   let rejectedSignals = 0;
-  /** The decision last written to PostgreSQL; a review update waits for its own to be it. */
-  let recordedDecision: ReviewDecision | undefined;
-  /** Set when the workflow is about to close: a waiting update answers rather than block it. */
-  let closing = false;
   let attempt = 1;
   const batch = getExternalWorkflowHandle(batchWorkflowId(batchId));
 
@@ -256,8 +250,18 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     async (d) => {
       row.decision = d;
       requestKey = currentUpdateInfo()?.id;
-      if (patched(ANSWER_AFTER_RECORD_PATCH)) await condition(() => recordedDecision === d || closing);
-      return { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
+      const answer: ReviewResult = { status: d.decision === 'approve' ? 'PERSISTING' : 'REJECTED' };
+      if (!patched(CONFIRMED_DECISIONS_PATCH)) return answer;
+      // Answer once the decision is stored: a caller that reads the row after a 200 sees it. A
+      // cancellation of the row does not cut this short: the cancel step stores the decision first.
+      await CancellationScope.nonCancellable(() => condition(() => written?.decision === d));
+      if (written!.status !== answer.status)
+        throw ApplicationFailure.create({
+          type: WorkflowErrorType.NOT_AWAITING_REVIEW,
+          message: `row is ${written!.status}; the decision was not taken`,
+          nonRetryable: true,
+        });
+      return answer;
     },
     {
       validator: (d) => {
@@ -287,7 +291,6 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   });
 
   const finish = async (): Promise<KrithiImportResult> => {
-    closing = true;
     await Promise.all(reports);
     await condition(allHandlersFinished);
     return { rowId, status: row.status };
@@ -341,9 +344,9 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (patched(CONFIRMED_DECISIONS_PATCH)) {
       const from = row.status;
       const res = await decisions.recordDecision({ rowId, decision: d, requestKey });
+      written = { decision: d, status: res.status };
       arrive(from, res.status);
     } else await moveTo(d.decision === 'reject' ? 'REJECTED' : 'PERSISTING', { decision: d });
-    recordedDecision = d;
   };
 
   /** Waits for a decision when in review, then persists; a persist that needs a human goes back. */
@@ -377,15 +380,16 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     await CancellationScope.nonCancellable(async () => {
       if (row.decision && row.status === 'PENDING_REVIEW' && patched(CONFIRMED_DECISIONS_PATCH)) {
         const res = await decisions.recordDecision({ rowId, decision: row.decision, requestKey });
+        written = { decision: row.decision, status: res.status };
         row.status = res.status;
-        recordedDecision = row.decision;
       }
-      closing = true;
       const res = await db.cancelRow({ rowId });
       row.status = res.status;
       if (res.changed) flush();
       upsertSearchAttributes([{ key: ImportStatusKey, value: row.status }]);
       await Promise.all(reports);
+      // An update waiting on its decision's write answers before the workflow closes.
+      if (written) await condition(allHandlersFinished);
     });
   };
 

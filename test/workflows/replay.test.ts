@@ -29,6 +29,9 @@ describe('when the recorded workflow histories are replayed against the current 
   it('then histories of an earlier deploy are kept beside them', () => {
     expect(earlier).toContain('before-lean-row-reports/row-happy.json');
     expect(earlier).toContain('before-lean-row-reports/batch-continue-as-new-run1.json');
+    // Recorded before the row state machine (issue 13: patches confirmed-decisions, row-liveness).
+    expect(earlier).toContain('before-row-state-machine/row-review.json');
+    expect(earlier).toContain('before-row-state-machine/batch-review.json');
   });
 
   it('then each one, current or earlier, replays without a non-determinism error', async () => {
