@@ -7,7 +7,7 @@
 import { ConfigError, loadConfig, type Config } from '../config';
 import { ManifestError } from '../manifest/errors';
 import { createCliLogger, logCliOutcome } from '../observability/cli-log';
-import type { Logger } from '../observability/logger';
+import { logFormatFor, type Logger } from '../observability/logger';
 import { ServiceError } from '../services/errors';
 import { CommandError, commandHelp, isHelp, parseCommandArgs, UsageError, type CliServices, type Command } from './command';
 import { COMMANDS, findCommand, groupOf } from './commands';
@@ -35,7 +35,11 @@ function lazyServices(config: Config): { get(): Promise<CliServices>; close(): P
         const { createServices } = await import('../services');
         const { createSql } = await import('../db/client');
         // A running Temporal server is needed (never a throwaway one) — and the database.
-        const temporal = await connectTemporal(config, { startDevServer: false });
+        const temporal = await connectTemporal(config, { startDevServer: false }).catch((err: Error) => {
+          throw new CommandError(
+            `cannot reach Temporal at ${config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`}: ${err.message.split('\n')[0]}`,
+          );
+        });
         const sql = createSql(config.databaseUrl, { max: 4 });
         const services = createServices({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
         return {
@@ -83,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseCommandArgs(command, rest);
   const config = loadConfig();
-  logger = createCliLogger(config.logLevel);
+  logger = createCliLogger(config.cliLogLevel, logFormatFor(config.logFormat));
   const services = lazyServices(config);
   try {
     return await (command as Command).run({
@@ -121,9 +125,8 @@ main(argv).then(
       info(`krithi-import${/^[a-z-]+( [a-z]+)?: /.test(message) ? ' ' : ': '}${message}`);
       process.exit(usage ? 2 : 1);
     }
-    // Unexpected: one line; the logger (LOG_LEVEL=debug) has the stack.
-    if (!logger) info(`krithi-import: ${(err as Error)?.stack ?? String(err)}`);
-    else info(`krithi-import: ${(err as Error)?.message ?? String(err)}`);
+    // Unexpected: the logger's error line (one line on a terminal; JSON with the stack otherwise).
+    if (!logger) info(`krithi-import: ${(err as Error)?.message ?? String(err)}`);
     process.exit(1);
   },
 );
