@@ -52,7 +52,7 @@ export async function follow(batches: BatchService, batchId: string, every: numb
       );
     if (result.detached) return 130;
     if (last.failed > 0) {
-      info(`${last.failed} rows failed: krithi-import report ${batchId} shows why; krithi-import retry-failed ${batchId} tries them again`);
+      info(`${last.failed} ${last.failed === 1 ? 'row' : 'rows'} failed: krithi-import report ${batchId} shows why; krithi-import retry-failed ${batchId} tries them again`);
       return 1;
     }
     return 0;
