@@ -120,6 +120,7 @@ async function runServe(
     manifestMaxBytes: config.manifestMaxBytes,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     temporalUiUrl: temporal.uiUrl,
+    temporalNamespace: config.temporal.namespace,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.api.port, hostname: config.api.host }, () => resolve(s));
