@@ -140,7 +140,7 @@ describe('when a reviewer works through the queue in a browser', () => {
   it('then a ragamalika gets a choice for each of its ragas, and the queue pages past 50 rows', async () => {
     const page = await signedIn();
     const tag = Math.random().toString(36).slice(2, 8);
-    const csv = ['Krithi,Raga,Hyperlink', `malika ${tag},"rAgamAlikA (bilahari xq, tODi)",https://guru-guha.blogspot.com/2024/03/${tag}-m.html`].join('\r\n');
+    const csv = ['Krithi,Raga,Hyperlink', `malika ${tag},"rAgamAlikA (hindolam xq, kalyANi)",https://guru-guha.blogspot.com/2024/03/${tag}-m.html`].join('\r\n');
     await servePages(h, csv);
     const { batchId } = await (await h.call('POST', '/v1/batches', { role: 'operator', body: csv, headers: { 'content-type': 'text/csv' } })).json();
     const [row] = await h.waitFor(async () => {
@@ -152,15 +152,15 @@ describe('when a reviewer works through the queue in a browser', () => {
     await page.goto(`${base}/review?batch=${batchId}`);
     const legends = await page.locator(`#row-${key} legend`).allInnerTexts();
     expect(legends.slice(0, 2)).toEqual([
-      'Raga 1 of 2 (ragamalika) — the page says “bilahari xq”',
-      'Raga 2 of 2 (ragamalika) — the page says “tODi”',
+      'Raga 1 of 2 (ragamalika) — the page says “hindolam xq”',
+      'Raga 2 of 2 (ragamalika) — the page says “kalyANi”',
     ]);
     // The second raga is changed through its own search box; the first keeps the resolver's choice.
     await page.fill(`#row-${key} input[name=q][form=s-${key}-raga-1]`, 'bhairavi');
     await page.click(`#row-${key} button[form=s-${key}-raga-1]`);
     await page.waitForURL((u) => u.searchParams.get('index') === '1');
     await page.getByRole('radio', { name: /^Bhairavi \(bhairavi, found\)/ }).check();
-    await page.getByRole('radio', { name: /^Bilahari \(bilahari/ }).check();
+    await page.getByRole('radio', { name: /^Hindolam \(hindolam,/ }).check();
     await page.click(`#row-${key} button[value=approve]`);
     await page.waitForURL(/msg=/);
     expect(await page.locator('.flash').innerText()).toBe(`row ${ref}: PERSISTING (with overrides)`);
@@ -168,8 +168,8 @@ describe('when a reviewer works through the queue in a browser', () => {
       const r = await h.sql`SELECT r.status, r.review_overrides, k.raga_ids FROM import_rows r LEFT JOIN krithis k ON k.id = r.krithi_id WHERE r.batch_id = ${batchId}`;
       return r[0]?.status === 'IMPORTED' ? r : undefined;
     }, 'the ragamalika imported');
-    expect(done!.review_overrides).toEqual({ ragaIds: ['bilahari', 'bhairavi'] });
-    expect(done!.raga_ids).toEqual(['bilahari', 'bhairavi']);
+    expect(done!.review_overrides).toEqual({ ragaIds: ['hindolam', 'bhairavi'] });
+    expect(done!.raga_ids).toEqual(['hindolam', 'bhairavi']);
 
     // 55 rows waiting in one batch: 50 on the first page, the other 5 one link further.
     const many = ['Krithi,Raga,Hyperlink', ...Array.from({ length: 55 }, (_, i) => `paged ${tag} ${i},kalyani,https://guru-guha.blogspot.com/2024/04/${tag}-${i}.html`)].join('\r\n');
