@@ -114,7 +114,7 @@ export async function runDemo(baseConfig: Config, values: { manifest?: string; k
     if (summary.awaitingReview > 0)
       info(
         `${summary.awaitingReview} rows await review: npm run demo -- --keep, then in another terminal\n` +
-          `  npx krithi-import review list --batch ${batchId}\n  npx krithi-import review approve <rowId> [--raga ID]`,
+          `  npx krithi-import review list --batch ${batchId}\n  npx krithi-import review approve ${batchId}:<line> [--raga ID]`,
       );
     out(summary);
     if (values.keep) {
