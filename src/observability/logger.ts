@@ -78,6 +78,8 @@ export function logFormatFor(setting: 'json' | 'auto', stream: { isTTY?: boolean
 const HUMAN_HIDDEN = new Set([
   'level', 'time', 'msg', 'pid', 'process', 'command', 'sdkComponent', 'taskQueue', 'isLocal', 'namespace', 'activityId',
   'workflowType', 'workflowId', 'runId', 'target', 'attempt', 'durationMs',
+  // The database's row id: a person names a row by batch and line (its public name), never by this.
+  'rowId',
 ]);
 
 /**

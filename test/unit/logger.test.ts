@@ -165,7 +165,7 @@ describe('when a person reads the log at a terminal', () => {
   it('then a line is level, message and its own fields on one line, an error by its message without the stack', () => {
     const json = JSON.stringify({
       level: 'warn', time: '2026-12-03T14:04:31.037Z', pid: 1, command: 'demo', sdkComponent: 'activity', taskQueue: 'q',
-      workflowId: 'batch-b1/row-64', runId: 'r', batchId: 'b1', line: 64, outcome: 'HTTP_NOT_FOUND',
+      workflowId: 'batch-b1/row-64', runId: 'r', rowId: '63', batchId: 'b1', line: 64, outcome: 'HTTP_NOT_FOUND',
       message: '404 for http://x.test/a b', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at f (x.ts:1:1)' },
       msg: 'scrape attempt failed',
     });
