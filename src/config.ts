@@ -67,7 +67,10 @@ const EnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
   /** A workflow bundle built by `npm run build` (dist/workflow-bundle.js); unset: bundle at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Unset: info for long-running processes (worker, serve), warn for one-shot commands and the demo. */
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  /** json: JSON lines always; auto: human-readable lines on a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['json', 'auto']).default('auto'),
   /**
    * Prometheus endpoint of this process (never the API port). Unset: on for worker/serve/demo at
    * their default port (src/observability/metrics-server.ts), off for other commands; 0: off.
@@ -166,6 +169,9 @@ export interface Config {
   resolution: { high: number | undefined; low: number | undefined };
   worker: { shutdownGraceMs: number; maxConcurrentActivities: number; maxCachedWorkflows: number; bundlePath?: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** What one-shot commands and the demo log: only warnings and errors unless LOG_LEVEL says otherwise. */
+  cliLogLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'json' | 'auto';
   /** port undefined: the command's default; 0: no metrics endpoint. */
   metrics: { port: number | undefined; host: string };
   review: { deadlineHours: number; policy: 'human' | 'auto' };
@@ -228,7 +234,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       bundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    cliLogLevel: e.LOG_LEVEL ?? 'warn',
+    logFormat: e.LOG_FORMAT,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     review: { deadlineHours: e.REVIEW_DEADLINE_HOURS, policy: e.REVIEW_POLICY },
     api: {

@@ -68,11 +68,6 @@ export interface BatchSettings {
   reviewPolicy?: 'human' | 'auto';
 }
 
-export interface StatusCounts {
-  total: number;
-  byStatus: Record<RowStatus, number>;
-}
-
 export function emptyCounts(): Record<RowStatus, number> {
   return Object.fromEntries(ROW_STATUSES.map((s) => [s, 0])) as Record<RowStatus, number>;
 }
@@ -170,5 +165,4 @@ export const WorkflowErrorType = {
   NOT_AWAITING_REVIEW: 'NOT_AWAITING_REVIEW',
   ALREADY_DECIDED: 'ALREADY_DECIDED',
   INVALID_DECISION: 'INVALID_DECISION',
-  BATCH_CANCELLED: 'BATCH_CANCELLED',
 } as const;

@@ -216,15 +216,6 @@ export async function createWorkers(opts: WorkerOptions): Promise<RunningWorkers
   };
 }
 
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (m: string, meta?: unknown) => console.warn(m, meta ?? ''),
-  error: (m: string, meta?: unknown) => console.error(m, meta ?? ''),
-};
-
 /**
  * Workers for a long-running command, observed: the process's logger and metrics (and the SDK's
  * exporter, merged into the same endpoint) wired in. `close` stops the metrics endpoint.

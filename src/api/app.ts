@@ -40,6 +40,7 @@ export interface AppOptions {
   logger?: ApiLogger;
   /** Where the Temporal Web UI is, for links from the review page (optional). */
   temporalUiUrl?: string | null;
+  temporalNamespace?: string;
   /** Cookies carry Secure when the service is reached over HTTPS (behind a TLS proxy). */
   secureCookies?: boolean;
   /** Request metrics and JSON request logs (the process's observability); replaces `logger`'s request lines. */
@@ -123,6 +124,7 @@ export function createApp(opts: AppOptions) {
       tokens: opts.tokens,
       secureCookies: opts.secureCookies ?? false,
       temporalUiUrl: opts.temporalUiUrl ?? null,
+      temporalNamespace: opts.temporalNamespace,
     }),
   );
   app.get('/', (c) => c.redirect('/docs'));

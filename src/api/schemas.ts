@@ -45,7 +45,7 @@ export const problemResponses = (...statuses: number[]) =>
   );
 
 export const BatchIdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'abcdefgh2345' }) });
-export const RowIdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '42' }) });
+export const RowIdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'x7k2m4q9abcd:23', description: 'the row: <batchId>:<line> (or its numeric id)' }) });
 
 export const limitParam = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
 

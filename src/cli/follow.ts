@@ -11,7 +11,9 @@ import {
   isSettled,
   lineDue,
   ratePerSecond,
+  recordsNote,
   sampleFrom,
+  windowAfter,
   type ProgressSample,
 } from './progress';
 
@@ -24,14 +26,14 @@ export interface FollowOptions {
   intervalMs?: number;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /** The clock (tests). */
+  now?: () => number;
 }
 
 export interface FollowResult {
   detached: boolean;
   last: ProgressSample;
 }
-
-const RATE_WINDOW_MS = 15_000;
 
 export const reattachHint = (batchId: string) =>
   `detached; batch ${batchId} keeps running. Re-attach with: krithi-import watch ${batchId}`;
@@ -40,24 +42,28 @@ export async function followBatch(opts: FollowOptions): Promise<FollowResult> {
   const { batches, batchId, stream, every, signal } = opts;
   const intervalMs = opts.intervalMs ?? 1000;
   const tty = Boolean(stream.isTTY);
-  const samples: ProgressSample[] = [];
+  const now = opts.now ?? Date.now;
+  let samples: ProgressSample[] = [];
   let printedDone = -1;
-  let last: ProgressSample | undefined;
+  let lastStatus = '';
 
-  for (;;) {
+  for (let first = true; ; first = false) {
     const { batch, counts } = await batches.status(batchId, { progress: false });
-    const s = sampleFrom(counts, batch.status, Date.now());
-    last = s;
-    samples.push(s);
-    while (samples.length > 2 && s.at - samples[0]!.at > RATE_WINDOW_MS) samples.shift();
+    if (first) {
+      const note = recordsNote(batch);
+      if (note) stream.write(`${note}\n`);
+    }
+    const s = sampleFrom(counts, batch.status, now());
+    samples = windowAfter(samples, s);
     const rate = ratePerSecond(samples);
     const settled = isSettled(s);
 
     if (tty) stream.write(`\r${formatBar(s, rate)}\x1b[K`);
-    else if (printedDone < 0 || lineDue(printedDone, s.done, every) || settled) {
+    else if (printedDone < 0 || lineDue(printedDone, s.done, every) || settled || s.batchStatus !== lastStatus) {
       stream.write(`${formatStatusLine(batchId, s, rate)}\n`);
       printedDone = s.done;
     }
+    lastStatus = s.batchStatus;
 
     if (settled) {
       if (tty) stream.write('\n');

@@ -57,6 +57,9 @@ export interface FixtureRequest {
   kind: FixtureRequestKind;
 }
 
+/** Where the site answers which URLs it serves (see `fixture-site/marker.ts`). */
+export const SERVED_PATH = '/.well-known/krithi-fixture/served';
+
 export interface FixtureSiteOptions {
   /** 0 = a free port (the default). */
   port?: number;
@@ -151,6 +154,7 @@ export async function startFixtureSite(opts: FixtureSiteOptions = {}): Promise<F
     };
     const redirect = (status: number, location: string): void => send(status, '', { location }, 'redirect');
 
+    if (raw === SERVED_PATH && req.method === 'POST') return answerServed(req, res);
     if (latencyMs > 0) await sleep(latencyMs);
     if (path === '/robots.txt') return send(200, robotsTxt(host.toLowerCase()), { 'content-type': 'text/plain' }, 'robots');
     const row = rows.get(key);
@@ -228,6 +232,22 @@ export async function startFixtureSite(opts: FixtureSiteOptions = {}): Promise<F
     const etag = `"${hashOf(html).toString(16)}"`;
     if (req.headers['if-none-match'] === etag) return send(304, '', { etag });
     send(200, html, { etag, 'last-modified': 'Sun, 22 May 2011 08:00:00 GMT' });
+  }
+
+  /** Which of the posted URLs (one a line) have a page here: `{served, missing}` — not a page request, not logged. */
+  async function answerServed(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const urls = body.split('\n').map((u) => u.trim()).filter(Boolean);
+    const missing = urls.filter((u) => {
+      try {
+        return !rows.has(keyOf(u));
+      } catch {
+        return true;
+      }
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ served: urls.length - missing.length, missing: missing.slice(0, 5), missingCount: missing.length }));
   }
 
   function robotsTxt(host: string): string {

@@ -1,7 +1,9 @@
 /**
- * One JSON log line per CLI command: what ran, on which batch or row, by whom, and how it ended.
- * Commands that change something log at info (an audit trail on the operator's machine); reads
- * log at debug so a plain `status` does not print JSON by default.
+ * One log line per CLI command: what ran, on which batch or row, and how it ended. Commands that
+ * change something log at info (an audit trail on the operator's machine, with LOG_LEVEL=info),
+ * reads at debug, an unexpected failure at error. One-shot commands log at warn unless LOG_LEVEL
+ * says otherwise, so by default only failures show — as one human-readable line on a terminal, a
+ * JSON line otherwise (or with LOG_FORMAT=json).
  */
 import { batchWorkflowId } from '../shared';
 import { createLogger, type Level, type Logger } from './logger';
@@ -13,7 +15,8 @@ export interface CliLogContext {
   command: string;
   subcommand?: string;
   batchId?: string;
-  rowId?: string;
+  /** The row a review names, `<batchId>:<line>`. */
+  row?: string;
   workflowId?: string;
   mutating: boolean;
 }
@@ -24,11 +27,12 @@ export function cliLogContext(argv: string[]): CliLogContext {
   const [command = 'help', first, second] = positionals;
   if (command === 'review') {
     const batchFlag = argv.indexOf('--batch');
-    const batchId = batchFlag >= 0 ? argv[batchFlag + 1] : undefined;
+    const ref = second ? /^([a-z2-7]{1,40}):(\d+)$/.exec(second) : null;
+    const batchId = batchFlag >= 0 ? argv[batchFlag + 1] : ref?.[1];
     return {
       command,
       ...(first ? { subcommand: first } : {}),
-      ...(second && /^\d+$/.test(second) ? { rowId: second } : {}),
+      ...(ref ? { row: second } : second && /^\d+$/.test(second) && batchId ? { row: `${batchId}:${second}` } : {}),
       ...(batchId ? { batchId } : {}),
       mutating: MUTATING.has(first ?? ''),
     };
@@ -43,9 +47,9 @@ export function logCliOutcome(logger: Logger, argv: string[], outcome: { exitCod
   const ctx = cliLogContext(argv);
   const { mutating, ...fields } = ctx;
   const level: Level = outcome.err ? 'error' : mutating ? 'info' : 'debug';
-  logger[level]({ ...fields, exitCode: outcome.exitCode, ...(outcome.err ? { err: outcome.err } : {}) }, 'cli command finished');
+  logger[level]({ ...fields, exitCode: outcome.exitCode, ...(outcome.err ? { err: outcome.err } : {}) }, outcome.err ? 'cli command failed' : 'cli command finished');
 }
 
-export function createCliLogger(level: Level): Logger {
-  return createLogger({ level, base: { process: 'cli' } });
+export function createCliLogger(level: Level, format: 'json' | 'human' = 'json'): Logger {
+  return createLogger({ level, base: { process: 'cli' }, format });
 }

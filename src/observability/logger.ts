@@ -7,7 +7,8 @@
  * credential embedded in a string (a URL's password, a bearer token) is masked.
  */
 import pino, { type DestinationStream, type Logger as Pino } from 'pino';
-import type { LogLevel as TemporalLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { ApplicationFailure, type LogLevel as TemporalLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/common';
+import { ScrapeErrorType } from '../scraping/errors';
 
 export type Logger = Pino;
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -64,6 +65,52 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Where lines go; default stderr, written synchronously so nothing is lost on exit. */
   destination?: DestinationStream;
+  /** json (default): JSON lines; human: one short line each, for a person at a terminal. */
+  format?: 'json' | 'human';
+}
+
+/** LOG_FORMAT=json, or stderr is not a terminal: JSON lines; else lines for a person. */
+export function logFormatFor(setting: 'json' | 'auto', stream: { isTTY?: boolean } = process.stderr): 'json' | 'human' {
+  return setting === 'json' || !stream.isTTY ? 'json' : 'human';
+}
+
+/** Fields a person at a terminal does not need on every line (they stay in the JSON format). */
+const HUMAN_HIDDEN = new Set([
+  'level', 'time', 'msg', 'pid', 'process', 'command', 'sdkComponent', 'taskQueue', 'isLocal', 'namespace', 'activityId',
+  'workflowType', 'workflowId', 'runId', 'target', 'attempt', 'durationMs',
+  // The database's row id: a person names a row by batch and line (its public name), never by this.
+  'rowId',
+]);
+
+/**
+ * One JSON log line as one short line: `warn  scrape attempt failed  batch=… line=64 outcome=HTTP_NOT_FOUND …`.
+ * An error shows its message; its stack only at debug level.
+ */
+export function humanLine(line: string, withStacks = false): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const fields: string[] = [];
+  let stack = '';
+  for (const [k, v] of Object.entries(o)) {
+    if (HUMAN_HIDDEN.has(k) || v === undefined || v === null) continue;
+    if ((k === 'err' || k === 'error') && typeof v === 'object') {
+      const e = v as { type?: string; message?: string; stack?: string };
+      fields.push(`${k}=${JSON.stringify(`${e.type ? `${e.type}: ` : ''}${e.message ?? ''}`)}`);
+      if (withStacks && e.stack) stack = `\n${e.stack}`;
+      continue;
+    }
+    const text = typeof v === 'string' ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v);
+    fields.push(`${k === 'batchId' ? 'batch' : k}=${text}`);
+  }
+  return `${String(o.level ?? '').padEnd(5)}  ${String(o.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}${stack}\n`;
+}
+
+function humanDestination(level: Level): DestinationStream {
+  return { write: (line: string) => void process.stderr.write(humanLine(line, level === 'debug')) };
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -86,7 +133,7 @@ export function createLogger(opts: LoggerOptions): Logger {
         },
       },
     },
-    opts.destination ?? pino.destination({ dest: 2, sync: true }),
+    opts.destination ?? (opts.format === 'human' ? humanDestination(opts.level) : pino.destination({ dest: 2, sync: true })),
   );
 }
 
@@ -99,6 +146,11 @@ export function workflowIdFields(workflowId: unknown): { batchId?: string; line?
   if (!m) return {};
   return { batchId: m[1], ...(m[2] ? { line: Number(m[2]) } : {}) };
 }
+
+const NO_WORKFLOWS = 'No workflows registered, not polling for workflow tasks';
+
+const isKnownScrapeFailure = (err: unknown): boolean =>
+  err instanceof ApplicationFailure && typeof err.type === 'string' && (Object.values(ScrapeErrorType) as string[]).includes(err.type);
 
 const LEVELS: Record<TemporalLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -121,6 +173,12 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     if (workflowRunId !== undefined && fields.runId === undefined) fields.runId = workflowRunId;
     let target = LEVELS[level];
     if (target === 'info' && (fields.sdkComponent === 'worker' || fields.sdkComponent === 'core')) target = 'debug';
+    // The scrape workers are activity-only by design: the SDK's notice that they poll no workflow
+    // tasks is expected, not a warning.
+    if (message === NO_WORKFLOWS && fields.sdkComponent === 'worker') target = 'debug';
+    // A page that failed in a way the taxonomy knows was already logged, in one line, by the scrape
+    // activity; the SDK's own line repeats it with a stack.
+    if (message === 'Activity failed' && isKnownScrapeFailure(rest.error)) target = 'debug';
     logger[target](fields, message);
   };
   return {

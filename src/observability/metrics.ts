@@ -7,11 +7,12 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Sql } from '../db/client';
+import { RETRYABLE_SCRAPE_ERRORS } from '../scraping/errors';
 
 export const METRIC_PREFIX = 'krithi_';
 
-/** Scrape attempts that end in these outcomes count against the per-site error-rate SLO. */
-const TRANSIENT_SCRAPE_ERRORS = new Set(['HTTP_SERVER_ERROR', 'RATE_LIMITED', 'TIMEOUT', 'DNS_FAILURE', 'CONNECTION_FAILED']);
+/** Scrape attempts that end in a transient (retryable) outcome count against the per-site error-rate SLO. */
+const TRANSIENT_SCRAPE_ERRORS: ReadonlySet<string> = new Set(RETRYABLE_SCRAPE_ERRORS);
 
 export interface MetricsOptions {
   /**

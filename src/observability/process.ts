@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config';
 import type { Sql } from '../db/client';
-import { createLogger, type Logger } from './logger';
+import { createLogger, logFormatFor, type Logger } from './logger';
 import { createMetrics, registerReviewQueueGauges, type Metrics } from './metrics';
 import { freeLoopbackAddress, metricsPortFor, startMetricsServer, type MetricsServer } from './metrics-server';
 
@@ -28,7 +28,12 @@ export async function startProcessObservability(
   sql: Sql,
   opts: { command: string; withSdkMetrics?: boolean },
 ): Promise<ProcessObservability> {
-  const logger = createLogger({ level: config.logLevel, base: { command: opts.command } });
+  // The demo is a command a person watches: warnings and errors only, unless LOG_LEVEL says more.
+  const logger = createLogger({
+    level: opts.command === 'demo' ? config.cliLogLevel : config.logLevel,
+    base: { command: opts.command },
+    format: logFormatFor(config.logFormat),
+  });
   const metrics = createMetrics({
     rowSettleBoundSeconds: rowSettleBoundSeconds(config),
     reviewDeadlineHours: config.review.deadlineHours,

@@ -29,11 +29,6 @@ export const RETRYABLE_SCRAPE_ERRORS: readonly ScrapeErrorType[] = [
   ScrapeErrorType.CONNECTION_FAILED,
 ];
 
-/** Permanent: retrying the same URL cannot change the answer. */
-export const NON_RETRYABLE_SCRAPE_ERRORS: readonly ScrapeErrorType[] = Object.values(ScrapeErrorType).filter(
-  (t) => !RETRYABLE_SCRAPE_ERRORS.includes(t),
-);
-
 export interface ScrapeErrorOptions {
   retryAfterMs?: number;
   status?: number;
@@ -53,8 +48,4 @@ export class ScrapeError extends Error {
   get retryable(): boolean {
     return RETRYABLE_SCRAPE_ERRORS.includes(this.type);
   }
-}
-
-export function isScrapeError(err: unknown): err is ScrapeError {
-  return err instanceof ScrapeError;
 }

@@ -8,6 +8,7 @@ import { batchWorkflowId, type RowStatus } from '../shared';
 import type { BatchService } from './batches';
 import { encodeCursor } from './cursor';
 import { csvLine } from './csv';
+import { rowRef } from './row-ref';
 
 export interface BatchListItem {
   batchId: string;
@@ -23,6 +24,8 @@ export interface BatchListItem {
 }
 
 export interface ReportRow {
+  /** The row's public name, `<batchId>:<line>`. */
+  row: string;
   line: number;
   kind: string;
   title: string | null;
@@ -121,6 +124,7 @@ export function createBatchViews({ sql, batches }: { sql: Sql; batches: BatchSer
           const o = (r.overrides ?? {}) as { composerId?: string; ragaIds?: string[]; talaId?: string | null };
           const imported = r.krithi_id != null;
           return {
+            row: rowRef(batchId, r.line as number),
             line: r.line as number,
             kind: r.kind as string,
             title: r.title as string | null,
@@ -146,7 +150,7 @@ export type BatchViews = ReturnType<typeof createBatchViews>;
 export { csvCell } from './csv';
 
 export const REPORT_COLUMNS = [
-  'line', 'kind', 'title', 'raga', 'url', 'status', 'krithiId', 'composerId', 'ragaIds', 'talaId', 'reviewer',
+  'row', 'line', 'kind', 'title', 'raga', 'url', 'status', 'krithiId', 'composerId', 'ragaIds', 'talaId', 'reviewer',
   'errorType', 'errorMessage',
 ] as const satisfies readonly (keyof ReportRow)[];
 

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client';
 import type { Confidence, RowStatus } from '../shared';
 import { encodeCursor } from './cursor';
 import { ServiceError } from './errors';
+import { findRowId, rowRef } from './row-ref';
 
 export interface ImportSearch {
   status?: RowStatus;
@@ -20,6 +21,8 @@ export interface ImportSearch {
 }
 
 export interface ImportSummary {
+  /** The row's public name, `<batchId>:<line>`. */
+  row: string;
   id: string;
   batchId: string;
   line: number;
@@ -39,6 +42,7 @@ export interface ImportSummary {
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 const summary = (r: Record<string, unknown>): ImportSummary => ({
+  row: rowRef(r.batch_id as string, r.line as number),
   id: String(r.id),
   batchId: r.batch_id as string,
   line: r.line as number,
@@ -74,8 +78,10 @@ export function createImportService({ sql, reviewDeadlineHours = 72 }: { sql: Sq
       return { items, nextCursor: rows.length > s.limit && last ? encodeCursor([last.id]) : null };
     },
 
-    async get(id: string) {
-      if (!/^\d{1,18}$/.test(id)) throw new ServiceError('NOT_FOUND', `import ${id} not found`);
+    /** `ref` is `<batchId>:<line>` or the numeric row id. */
+    async get(ref: string) {
+      const id = await findRowId(sql, ref);
+      if (!id) throw new ServiceError('NOT_FOUND', `import ${ref} not found`);
       const [r] = await sql`
         SELECT id, batch_id, line, kind, status, attempt, raw, title, raga, url, normalized_url, site, scraped, resolution,
                confidence, review_reasons, error_type, error_message, review_decision, review_overrides, reviewer,

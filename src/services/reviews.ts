@@ -17,6 +17,7 @@ import { checkNewRaga, NewRagaError, newRagaId } from '../resolution/new-raga';
 import { WorkflowErrorType, decisionTextProblem, rowWorkflowId, type ReviewDecision, type ReviewResult } from '../shared';
 import { reviewUpdate } from '../workflows/messages';
 import { ServiceError } from './errors';
+import { findRowId, rowRef } from './row-ref';
 
 export interface ReviewServiceDeps {
   sql: Sql;
@@ -28,6 +29,8 @@ export interface ReviewServiceDeps {
 }
 
 export interface PendingRow {
+  /** The row's public name, `<batchId>:<line>`. */
+  row: string;
   id: string;
   batchId: string;
   line: number;
@@ -42,7 +45,33 @@ export interface PendingRow {
   waitingSince: string;
   /** Waiting longer than the review deadline. */
   overdue: boolean;
+  /** What the page said and the resolver's best candidates (at most 3 each), per entity. */
+  candidates: {
+    composer: EntityCandidates | null;
+    /** One per raga the page names (several for a ragamalika). */
+    ragas: EntityCandidates[];
+    tala: EntityCandidates | null;
+  };
+  /** The resolver's suggestion: approve without overrides takes these. */
+  chosen: { composerId: string | null; ragaIds: string[]; talaId: string | null };
 }
+
+export interface EntityCandidates {
+  input: string | null;
+  candidates: { id: string; name: string; score: number }[];
+}
+
+interface StoredEntity {
+  match?: { input?: string; candidates?: { id: string; name: string; score: number }[] } | null;
+}
+
+const entityCandidates = (e: StoredEntity | undefined): EntityCandidates | null =>
+  e?.match
+    ? {
+        input: e.match.input ?? null,
+        candidates: (e.match.candidates ?? []).slice(0, 3).map((c) => ({ id: c.id, name: c.name, score: c.score })),
+      }
+    : null;
 
 export interface ListPendingOptions {
   batchId?: string;
@@ -58,14 +87,22 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
     async listPending(opts: ListPendingOptions = {}): Promise<PendingRow[]> {
       const rows = await sql`
         SELECT id, batch_id, line, title, raga, url, confidence, review_reasons, error_type, error_message,
-               status_changed_at, status_changed_at < now() - make_interval(secs => ${deadlineSeconds}) AS overdue
+               resolution, status_changed_at, status_changed_at < now() - make_interval(secs => ${deadlineSeconds}) AS overdue
         FROM import_rows
         WHERE status = 'PENDING_REVIEW'
           ${opts.batchId ? sql`AND batch_id = ${opts.batchId}` : sql``}
           ${opts.afterId ? sql`AND id > ${opts.afterId}` : sql``}
           ${opts.overdue ? sql`AND status_changed_at < now() - make_interval(secs => ${deadlineSeconds})` : sql``}
         ORDER BY id LIMIT ${opts.limit ?? 100}`;
-      return rows.map((r) => ({
+      return rows.map((r) => {
+        const res = (r.resolution ?? {}) as {
+          composer?: StoredEntity;
+          ragas?: StoredEntity[];
+          tala?: StoredEntity;
+          chosen?: { composerId?: string | null; ragaIds?: string[]; talaId?: string | null };
+        };
+        return {
+        row: rowRef(r.batch_id as string, r.line as number),
         id: String(r.id),
         batchId: r.batch_id as string,
         line: r.line as number,
@@ -78,27 +115,41 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
         errorMessage: r.error_message as string | null,
         waitingSince: (r.status_changed_at as Date).toISOString(),
         overdue: r.overdue as boolean,
-      }));
+        candidates: {
+          composer: entityCandidates(res.composer),
+          ragas: (res.ragas ?? []).map(entityCandidates).filter((x): x is EntityCandidates => x !== null),
+          tala: entityCandidates(res.tala),
+        },
+        chosen: {
+          composerId: res.chosen?.composerId ?? null,
+          ragaIds: res.chosen?.ragaIds ?? [],
+          talaId: res.chosen?.talaId ?? null,
+        },
+        };
+      });
     },
 
-    async review(rowId: string, decisionIn: ReviewDecision): Promise<ReviewResult> {
+    /** `row` is `<batchId>:<line>` or the numeric row id. */
+    async review(row_: string, decisionIn: ReviewDecision): Promise<ReviewResult> {
       let decision = decisionIn;
-      // 18 digits always fit a bigint; a longer id cannot name a row.
-      if (!/^\d{1,18}$/.test(rowId)) throw new ServiceError('NOT_FOUND', `row ${rowId.slice(0, 40)} not found`);
       // Bytes no row can store are refused here, before anything is looked up or confirmed.
       const textProblem = decisionTextProblem(decision);
       if (textProblem) throw new ServiceError('INVALID', textProblem);
+      // A reference or an id of at most 18 digits (a longer one cannot name a row).
+      const rowId = (await findRowId(sql, row_)) ?? '';
+      if (!rowId) throw new ServiceError('NOT_FOUND', `row ${row_.slice(0, 40)} not found`);
       const [row] = await sql`
         SELECT r.id, r.batch_id, r.line, r.status, r.kind, r.resolution, b.status AS batch_status,
                (extract(epoch from r.status_changed_at) * 1000000)::bigint::text AS round
         FROM import_rows r JOIN batches b ON b.id = r.batch_id WHERE r.id = ${rowId}`;
-      if (!row || row.kind !== 'record') throw new ServiceError('NOT_FOUND', `row ${rowId} not found`);
+      if (!row || row.kind !== 'record') throw new ServiceError('NOT_FOUND', `row ${row_.slice(0, 40)} not found`);
+      const name = rowRef(row.batch_id as string, row.line as number);
       const fingerprint = decisionFingerprint(rowId, decision);
       if (row.status !== 'PENDING_REVIEW') {
         // A retried request (the first answer was lost on the way) gets the answer the first got.
         const first = await confirmedAnswer(sql, rowId, fingerprint);
         if (first) return first;
-        throw new ServiceError('CONFLICT', `row ${rowId} is ${row.status}, not awaiting review`, { status: row.status });
+        throw new ServiceError('CONFLICT', `row ${name} is ${row.status}, not awaiting review`, { status: row.status });
       }
       if (row.batch_status === 'CANCELLED' || row.batch_status === 'CANCELLING')
         throw new ServiceError('CONFLICT', `batch ${row.batch_id} is cancelled`);
@@ -122,7 +173,7 @@ export function createReviewService({ sql, client, updateTimeoutMs = 10_000, rev
         if (err instanceof WorkflowNotFoundError) {
           const first = await confirmedAnswer(sql, rowId, fingerprint);
           if (first) return first;
-          throw new ServiceError('CONFLICT', `row ${rowId} has no running workflow; resume its batch first`);
+          throw new ServiceError('CONFLICT', `row ${name} has no running workflow; resume its batch first`);
         }
         if (isDeadline(err))
           throw new ServiceError('UNAVAILABLE', 'no worker took the review within the time limit; try again', {

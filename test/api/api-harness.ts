@@ -39,7 +39,9 @@ export interface ApiHarness extends Harness {
   tableCounts(): Promise<Record<string, number>>;
 }
 
-export async function createApiHarness(opts: HarnessOptions & { rateLimitPerMinute?: number; updateTimeoutMs?: number } = {}): Promise<ApiHarness> {
+export async function createApiHarness(
+  opts: HarnessOptions & { rateLimitPerMinute?: number; updateTimeoutMs?: number; temporalUiUrl?: string } = {},
+): Promise<ApiHarness> {
   const h = await createHarness(opts);
   const errors: Record<string, unknown>[] = [];
   const logger: ApiLogger = { info: () => {}, error: (e) => errors.push(e) };
@@ -51,6 +53,7 @@ export async function createApiHarness(opts: HarnessOptions & { rateLimitPerMinu
     manifestMaxBytes: h.config.manifestMaxBytes,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     logger,
+    temporalUiUrl: opts.temporalUiUrl,
   });
   return Object.assign(h, {
     app,

@@ -1,7 +1,9 @@
 /**
  * The review page in a real browser (Debian's chromium via playwright-core): sign in with a token,
- * approve one row, override one row's raga, reject one; then PostgreSQL and the row workflows
- * show exactly those decisions. Also saves the screenshot in docs/.
+ * approve one row, override one row's raga found with the server-rendered search (no scripts: the
+ * page's CSP allows none), reject one; choose every raga of a ragamalika; page past the first 50
+ * rows; follow a row's links to its audit history. PostgreSQL and the row workflows show exactly
+ * those decisions. Also saves the screenshot in docs/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +19,7 @@ let server: ReturnType<typeof serve>;
 let base: string;
 
 beforeAll(async () => {
-  h = await createApiHarness();
+  h = await createApiHarness({ temporalUiUrl: 'http://127.0.0.1:8233' });
   server = await new Promise((resolve) => {
     const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -27,6 +29,15 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
+async function signedIn() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${base}/review/login`);
+  await page.fill('input[name=token]', TOKENS.reviewer);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/review`);
+  return page;
+}
+
 afterAll(async () => {
   await browser?.close();
   await new Promise((r) => server?.close(r));
@@ -50,6 +61,8 @@ describe('when a reviewer works through the queue in a browser', () => {
       return r.length === 3 && r.every((x) => x.status === 'PENDING_REVIEW') ? r : undefined;
     }, 'three rows awaiting review');
     const [a, b, c] = rows;
+    const key = (r: { line: number }) => `${batchId}-${r.line}`;
+    const ref = (r: { line: number }) => `${batchId}:${r.line}`;
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const first = await page.goto(`${base}/review`);
@@ -64,26 +77,41 @@ describe('when a reviewer works through the queue in a browser', () => {
     await page.goto(`${base}/review?batch=${batchId}`);
     expect(await page.locator('article.row').count()).toBe(3);
     // Scraped text is shown as text, never as markup.
-    expect((await page.locator(`#row-${a!.id} h2`).innerText()).toLowerCase()).toContain(`<b>bold ${tag}</b>`);
-    expect(await page.locator(`#row-${a!.id} h2 b`).count()).toBe(0);
-    expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toMatch(/Bilahari \(bilahari, 0\.\d\d/);
+    expect((await page.locator(`#row-${key(a!)} h2`).innerText()).toLowerCase()).toContain(`<b>bold ${tag}</b>`);
+    expect(await page.locator(`#row-${key(a!)} h2 b`).count()).toBe(0);
+    expect(await page.locator(`#row-${key(a!)} .cands fieldset`).first().innerText()).toMatch(/Bilahari \(bilahari, score 0\.\d\d/);
     // Each raga candidate shows its parent and scale, so near-namesakes can be told apart.
-    expect(await page.locator(`#row-${a!.id} .cands fieldset`).first().innerText()).toContain(
+    expect(await page.locator(`#row-${key(a!)} .cands fieldset`).first().innerText()).toContain(
       'parent dhirasankarabharanam · S R2 G3 P D2 S / S N3 D2 P M1 G3 R2 S (ANya SwaRa*: N2)',
     );
+    // The row is named as everywhere else, and links to its workflow and its audit history.
+    expect(await page.locator(`#row-${key(a!)} .meta`).first().innerText()).toContain(`row ${ref(a!)} (batch ${batchId}, line ${a!.line})`);
+    expect(await page.locator(`#row-${key(a!)} a`, { hasText: 'Temporal Web UI' }).getAttribute('href')).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(rowWorkflowId(batchId, a!.line))}`,
+    );
+    // Every control has a name that says what it does (not "select <title>").
+    const bulkBox = page.getByRole('checkbox', { name: 'include in “Approve selected”' });
+    expect(await bulkBox.count()).toBe(3);
     mkdirSync('docs', { recursive: true });
     await page.screenshot({ path: 'docs/review-page.png', fullPage: false });
 
-    await page.click(`#row-${a!.id} button[value=approve]`);
+    await page.click(`#row-${key(a!)} button[value=approve]`);
     await page.waitForURL(/msg=/);
-    expect(await page.locator('.flash').innerText()).toBe(`row ${a!.id}: PERSISTING`);
-    await page.fill(`#row-${b!.id} input[name=ragaIdOther]`, 'bhairavi');
-    await page.click(`#row-${b!.id} button[value=approve]`);
-    await page.waitForURL((u) => u.toString().includes(`row+${b!.id}`) || u.toString().includes(`row%20${b!.id}`));
-    expect(await page.locator('.flash').innerText()).toBe(`row ${b!.id}: PERSISTING (with overrides)`);
-    await page.click(`#row-${c!.id} button[value=reject]`);
-    await page.waitForURL((u) => u.toString().includes(`row+${c!.id}`) || u.toString().includes(`row%20${c!.id}`));
-    expect(await page.locator('.flash').innerText()).toBe(`row ${c!.id}: REJECTED`);
+    expect(await page.locator('.flash').innerText()).toBe(`row ${ref(a!)}: PERSISTING`);
+
+    // Another raga, found with the search box of the row's raga (a GET form: works without scripts).
+    await page.fill(`#row-${key(b!)} input[name=q][form=s-${key(b!)}-raga-0]`, 'bhairavi');
+    await page.click(`#row-${key(b!)} button[form=s-${key(b!)}-raga-0]`);
+    await page.waitForURL((u) => u.pathname === `/review/rows/${ref(b!)}` && u.searchParams.get('q') === 'bhairavi');
+    await page.getByRole('radio', { name: /^Bhairavi \(bhairavi, found\)/ }).check();
+    await page.click(`#row-${key(b!)} button[value=approve]`);
+    await page.waitForURL(/msg=/);
+    expect(await page.locator('.flash').innerText()).toBe(`row ${ref(b!)}: PERSISTING (with overrides)`);
+
+    await page.goto(`${base}/review?batch=${batchId}`);
+    await page.click(`#row-${key(c!)} button[value=reject]`);
+    await page.waitForURL(/msg=/);
+    expect(await page.locator('.flash').innerText()).toBe(`row ${ref(c!)}: REJECTED`);
     expect(await page.locator('article.row').count()).toBe(0);
 
     const final = await h.waitFor(async () => {
@@ -105,6 +133,63 @@ describe('when a reviewer works through the queue in a browser', () => {
       const d = await h.client.workflow.getHandle(rowWorkflowId(batchId, r!.line)).describe();
       expect(d.status.name).toBe('COMPLETED');
     }
+    // The audit history link shows the decision with who made it.
+    await page.goto(`${base}/review/rows/${ref(b!)}#history`);
+    const history = await page.locator('#history').innerText();
+    expect(history).toContain(`Audit history of row ${ref(b!)}`);
+    expect(history).toMatch(/reviewer-ann/);
+    await page.close();
+  });
+
+  it('then a ragamalika gets a choice for each of its ragas, and the queue pages past 50 rows', async () => {
+    const page = await signedIn();
+    const tag = Math.random().toString(36).slice(2, 8);
+    const csv = ['Krithi,Raga,Hyperlink', `malika ${tag},"rAgamAlikA (hindolam xq, kalyANi)",https://guru-guha.blogspot.com/2024/03/${tag}-m.html`].join('\r\n');
+    await servePages(h, csv);
+    const { batchId } = await (await h.call('POST', '/v1/batches', { role: 'operator', body: csv, headers: { 'content-type': 'text/csv' } })).json();
+    const [row] = await h.waitFor(async () => {
+      const r = await h.rows(batchId);
+      return r.length === 1 && r[0]!.status === 'PENDING_REVIEW' ? r : undefined;
+    }, 'the ragamalika row awaiting review');
+    const key = `${batchId}-${row!.line}`;
+    const ref = `${batchId}:${row!.line}`;
+    await page.goto(`${base}/review?batch=${batchId}`);
+    const legends = await page.locator(`#row-${key} legend`).allInnerTexts();
+    expect(legends.slice(0, 2)).toEqual([
+      'Raga 1 of 2 (ragamalika) — the page says “hindolam xq”',
+      'Raga 2 of 2 (ragamalika) — the page says “kalyANi”',
+    ]);
+    // The second raga is changed through its own search box; the first keeps the resolver's choice.
+    await page.fill(`#row-${key} input[name=q][form=s-${key}-raga-1]`, 'bhairavi');
+    await page.click(`#row-${key} button[form=s-${key}-raga-1]`);
+    await page.waitForURL((u) => u.searchParams.get('index') === '1');
+    await page.getByRole('radio', { name: /^Bhairavi \(bhairavi, found\)/ }).check();
+    await page.getByRole('radio', { name: /^Hindolam \(hindolam,/ }).check();
+    await page.click(`#row-${key} button[value=approve]`);
+    await page.waitForURL(/msg=/);
+    expect(await page.locator('.flash').innerText()).toBe(`row ${ref}: PERSISTING (with overrides)`);
+    const [done] = await h.waitFor(async () => {
+      const r = await h.sql`SELECT r.status, r.review_overrides, k.raga_ids FROM import_rows r LEFT JOIN krithis k ON k.id = r.krithi_id WHERE r.batch_id = ${batchId}`;
+      return r[0]?.status === 'IMPORTED' ? r : undefined;
+    }, 'the ragamalika imported');
+    expect(done!.review_overrides).toEqual({ ragaIds: ['hindolam', 'bhairavi'] });
+    expect(done!.raga_ids).toEqual(['hindolam', 'bhairavi']);
+
+    // 55 rows waiting in one batch: 50 on the first page, the other 5 one link further.
+    const many = ['Krithi,Raga,Hyperlink', ...Array.from({ length: 55 }, (_, i) => `paged ${tag} ${i},kalyani,https://guru-guha.blogspot.com/2024/04/${tag}-${i}.html`)].join('\r\n');
+    const settings = h.settings;
+    const sub = await h.services.batches.submit({ source: many, createdBy: 'test', maxBytes: 1e6, settings, start: false });
+    await h.sql`UPDATE import_rows SET status = 'PENDING_REVIEW' WHERE batch_id = ${sub.batchId}`;
+    await h.sql`UPDATE batches SET status = 'RUNNING' WHERE id = ${sub.batchId}`;
+    await page.goto(`${base}/review?batch=${sub.batchId}`);
+    expect(await page.locator('article.row').count()).toBe(50);
+    await page.getByRole('link', { name: 'next 50 rows' }).click();
+    await page.waitForURL(/after=/);
+    const rest = await page.locator('article.row h2').allInnerTexts();
+    expect(rest).toEqual([50, 51, 52, 53, 54].map((i) => `paged ${tag} ${i}`));
+    expect(await page.getByRole('link', { name: 'next 50 rows' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'first page' }).click();
+    expect(await page.locator('article.row').count()).toBe(50);
     await page.close();
   });
 

@@ -112,10 +112,10 @@ describe('when a batch is followed and steered', () => {
     expect(csvReport.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = await csvReport.text();
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('line,kind,title,raga,url,status,krithiId,composerId,ragaIds,talaId,reviewer,errorType,errorMessage');
-    expect(lines[1]).toMatch(/^2,record,"'=HYPERLINK\(""x""\)"/);
-    expect(lines[2]).toMatch(/^3,record,'@sum,/);
-    expect(lines[3]).toMatch(/^4,invalid,no url,kalyANi,,,.*INVALID_RECORD/);
+    expect(lines[0]).toBe('row,line,kind,title,raga,url,status,krithiId,composerId,ragaIds,talaId,reviewer,errorType,errorMessage');
+    expect(lines[1]).toMatch(new RegExp(`^${batchId}:2,2,record,"'=HYPERLINK\\(""x""\\)"`));
+    expect(lines[2]).toMatch(new RegExp(`^${batchId}:3,3,record,'@sum,`));
+    expect(lines[3]).toMatch(new RegExp(`^${batchId}:4,4,invalid,no url,kalyANi,,,.*INVALID_RECORD`));
     const jsonReport = await (await h.call('GET', `/v1/batches/${batchId}/report`, { role: 'operator' })).json();
     expect(jsonReport.rows.map((r: { line: number }) => r.line)).toEqual([2, 3, 4]);
   });

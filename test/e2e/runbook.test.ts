@@ -177,7 +177,7 @@ describe('docs/RUNBOOK.md', () => {
     expect(outputs[0]).toContain(failed); // the list names the failed row's workflow
     expect(outputs[0]).not.toContain(stuck);
     expect(output).toContain('HTTP_NOT_FOUND'); // in the report line and the status counts
-    const reportLine = outputs[0]!.split('\n').find((l) => l.startsWith('{"line":3'));
+    const reportLine = outputs[0]!.split('\n').find((l) => l.startsWith(`{"row":"${res.batchId}:3","line":3,`));
     expect(JSON.parse(reportLine!)).toMatchObject({ status: 'FAILED', errorType: 'HTTP_NOT_FOUND' });
     expect(outputs[1]).toContain(stuck); // the running rows
     expect(outputs[1]).toMatch(/scrapePage/); // describe shows the pending scrape
@@ -254,7 +254,7 @@ describe('docs/RUNBOOK.md', () => {
     };
     await until(async () => (await runsOf(first)) >= 3 && (await runsOf(rowWorkflowId(res.batchId, 3))) >= 2, 'every row reset');
     const rows = await rowsOf(res.batchId);
-    for (const r of rows) await kit.cli(['review', 'approve', r.id, '--raga', 'mechakalyani']);
+    for (const r of rows) await kit.cli(['review', 'approve', `${res.batchId}:${r.line}`, '--raga', 'mechakalyani']);
     await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'rows imported after the reset');
     const [{ n }] = (await sql`SELECT count(*)::int AS n FROM krithis WHERE created_batch_id = ${res.batchId}`) as never as [{ n: number }];
     expect(n).toBe(2);
@@ -291,7 +291,7 @@ describe('docs/RUNBOOK.md', () => {
     expect(audits.filter((a) => a.type === 'KRITHI_REVERTED')).toHaveLength(2);
     expect(audits.find((a) => a.type === 'BATCH_REVERTED')?.actor).toBe('ops');
     // The CSV report shows the outcome of every line.
-    expect(outputs[0]).toMatch(/^2,record,.*,CANCELLED,.*REVERTED,krithi \d+ removed by revert \(ops\)/m);
+    expect(outputs[0]).toMatch(new RegExp(`^${res.batchId}:2,2,record,.*,CANCELLED,.*REVERTED,krithi \\d+ removed by revert \\(ops\\)`, 'm'));
   });
 
   it('runbook 8: rotate API tokens', async () => {
@@ -354,7 +354,7 @@ describe('docs/RUNBOOK.md', () => {
     const [col] = await sql`SELECT count(*)::int AS n FROM krithis WHERE created_batch_id = ${res.batchId} AND editor_note = 'checked'`;
     expect(col?.n).toBe(1);
     // The running workflow carries on across the schema change.
-    await kit.cli(['review', 'approve', (await rowsOf(res.batchId))[0]!.id, '--raga', 'mechakalyani']);
+    await kit.cli(['review', 'approve', `${res.batchId}:${(await rowsOf(res.batchId))[0]!.line}`, '--raga', 'mechakalyani']);
     await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'the waiting row imported after expand');
     const c = await kit.sh(fill(contract!.code, vars));
     expect(c.code, c.stderr).toBe(0);
@@ -395,7 +395,7 @@ describe('docs/RUNBOOK.md', () => {
       'unstarted rows imported on server B',
     );
     // The waiting row has a live workflow on the new server and takes a decision.
-    await kit.cli(['review', 'approve', rows[0]!.id, '--raga', 'mechakalyani'], onB);
+    await kit.cli(['review', 'approve', `${res.batchId}:${rows[0]!.line}`, '--raga', 'mechakalyani'], onB);
     await settledRows(res.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'all rows imported');
     const [k] = await sql`
       SELECT (SELECT count(*)::int FROM krithis WHERE created_batch_id = ${res.batchId}) AS krithis,

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cliLogContext, logCliOutcome } from '../../src/observability/cli-log';
-import { createLogger, scrubSecrets, temporalLogger, workflowIdFields } from '../../src/observability/logger';
+import { ApplicationFailure } from '@temporalio/common';
+import { createLogger, humanLine, logFormatFor, scrubSecrets, temporalLogger, workflowIdFields } from '../../src/observability/logger';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
   const raw: string[] = [];
@@ -116,10 +117,10 @@ describe('when a CLI command finishes', () => {
     const { logger, lines } = capture('info');
     logCliOutcome(logger, ['cancel', 'abc123'], { exitCode: 0 });
     logCliOutcome(logger, ['status', 'abc123'], { exitCode: 0 });
-    logCliOutcome(logger, ['review', 'approve', '42', '--note', 'secret-looking note', '--raga', 'kalyani'], { exitCode: 0 });
+    logCliOutcome(logger, ['review', 'approve', 'b7:42', '--note', 'secret-looking note', '--raga', 'kalyani'], { exitCode: 0 });
     expect(lines()).toEqual([
       expect.objectContaining({ level: 'info', command: 'cancel', batchId: 'abc123', workflowId: 'batch-abc123', exitCode: 0 }),
-      expect.objectContaining({ level: 'info', command: 'review', subcommand: 'approve', rowId: '42', exitCode: 0 }),
+      expect.objectContaining({ level: 'info', command: 'review', subcommand: 'approve', row: 'b7:42', batchId: 'b7', exitCode: 0 }),
     ]);
     expect(JSON.stringify(lines())).not.toContain('secret-looking note');
   });
@@ -137,5 +138,45 @@ describe('when a CLI command finishes', () => {
       batchId: 'b7',
       mutating: false,
     });
+  });
+});
+
+describe('when the SDK reports what the design intends', () => {
+  it('then "No workflows registered" from an activity-only scrape worker is debug, not a warning', () => {
+    const { logger, lines } = capture('warn');
+    temporalLogger(logger).warn('No workflows registered, not polling for workflow tasks', {
+      sdkComponent: 'worker',
+      taskQueue: 'krithi-scrape-guru-guha.blogspot.com',
+    });
+    temporalLogger(logger).warn('Workflow task duration exceeded 5 sec', { sdkComponent: 'core' });
+    expect(lines().map((l) => l.msg)).toEqual(['Workflow task duration exceeded 5 sec']);
+  });
+
+  it('then the SDK line for a page failure the taxonomy knows is debug (the activity logged it), an unknown error stays a warning', () => {
+    const { logger, lines } = capture('warn');
+    const known = ApplicationFailure.create({ type: 'HTTP_NOT_FOUND', message: '404 for http://x.test/a', nonRetryable: true });
+    temporalLogger(logger).warn('Activity failed', { sdkComponent: 'worker', error: known, workflowId: 'batch-b1/row-3' });
+    temporalLogger(logger).warn('Activity failed', { sdkComponent: 'worker', error: new TypeError('x is undefined'), workflowId: 'batch-b1/row-4' });
+    expect(lines()).toEqual([expect.objectContaining({ msg: 'Activity failed', line: 4 })]);
+  });
+});
+
+describe('when a person reads the log at a terminal', () => {
+  it('then a line is level, message and its own fields on one line, an error by its message without the stack', () => {
+    const json = JSON.stringify({
+      level: 'warn', time: '2026-12-03T14:04:31.037Z', pid: 1, command: 'demo', sdkComponent: 'activity', taskQueue: 'q',
+      workflowId: 'batch-b1/row-64', runId: 'r', rowId: '63', batchId: 'b1', line: 64, outcome: 'HTTP_NOT_FOUND',
+      message: '404 for http://x.test/a b', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at f (x.ts:1:1)' },
+      msg: 'scrape attempt failed',
+    });
+    const line = humanLine(json);
+    expect(line).toBe('warn   scrape attempt failed  batch=b1 line=64 outcome=HTTP_NOT_FOUND message="404 for http://x.test/a b" err="Error: boom"\n');
+    expect(humanLine(json, true)).toContain('\n    at f (x.ts:1:1)');
+  });
+
+  it('then LOG_FORMAT=json or a stderr that is not a terminal gets JSON lines', () => {
+    expect(logFormatFor('auto', { isTTY: true })).toBe('human');
+    expect(logFormatFor('auto', { isTTY: false })).toBe('json');
+    expect(logFormatFor('json', { isTTY: true })).toBe('json');
   });
 });

@@ -2,6 +2,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { BULK_MAX_ROWS } from '../../services/bulk-review';
 import type { Services } from '../../services';
+import { isRowRefOrId } from '../../services/row-ref';
 import { requireRole, type ApiEnv } from '../auth';
 import { Problem } from '../problems';
 import {
@@ -20,8 +21,9 @@ import {
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const AnyObject = z.record(z.string(), z.unknown());
 
+/** A row is named by `<batchId>:<line>` (what every view shows) or by its numeric id. */
 function rowId(id: string): string {
-  if (!/^\d{1,18}$/.test(id)) throw new Problem(404, `import ${JSON.stringify(id.slice(0, 60))} not found`);
+  if (!isRowRefOrId(id)) throw new Problem(404, `import ${JSON.stringify(id.slice(0, 60))} not found`);
   return id;
 }
 

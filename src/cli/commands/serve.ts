@@ -1,7 +1,7 @@
 /**
  * `npm start` (`krithi-import serve`): the service for real use, in the foreground — workers and
- * the HTTP API in one process. It starts a Temporal engine (`--temporal dev|postgres|cluster`,
- * default dev) only when TEMPORAL_ADDRESS is unset or with --dev; a configured server that does not answer is waited for (never swapped for a
+ * the HTTP API in one process. It starts a Temporal dev server only when TEMPORAL_ADDRESS is unset
+ * or with --dev; a configured server that does not answer is waited for (never swapped for a
  * throwaway one). Without API_TOKENS it refuses to start, except with --dev, which makes one admin
  * token and prints it once. Ctrl-C / SIGTERM stop the listener, drain the workers, and exit.
  * --api-only runs the HTTP API without workers, for deployments that scale the two apart (and for
@@ -10,35 +10,46 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
-import { createApp } from '../api/app';
-import type { ApiToken, Config } from '../config';
-import { startFixtureSite, type FixtureSite } from '../fixture-site/server';
-import { parseManifestAll } from '../manifest/parse';
-import { createServices } from '../services';
-import { batchSettingsFrom } from '../services/settings';
-import { connectTemporal, prepareDatabase, type TemporalHandle } from '../stack';
-import { parseTemporalMode } from '../temporal/engine';
-import { startProcessObservability } from '../observability/process';
-import { startObservedWorkers } from '../worker';
-import { info } from './output';
+import type { ApiToken, Config } from '../../config';
+import type { FixtureSite } from '../../fixture-site/server';
+import type { TemporalHandle } from '../../stack';
+import { defineCommand } from '../command';
+import { info } from '../output';
 
-const MANIFEST_DIR = fileURLToPath(new URL('../../data/manifests/', import.meta.url));
+const MANIFEST_DIR = fileURLToPath(new URL('../../../data/manifests/', import.meta.url));
 
-export async function runServe(baseConfig: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      dev: { type: 'boolean', default: false },
-      // Offline demonstrations: the blogs' pages come from the local fixture site.
-      'fixture-site': { type: 'boolean', default: false },
-      'api-only': { type: 'boolean', default: false },
-      // The engine serve starts when TEMPORAL_ADDRESS is unset or with --dev (src/temporal/engine.ts).
-      temporal: { type: 'string', default: 'dev' },
-    },
-  });
-  const mode = parseTemporalMode(values.temporal);
+export const serveCommand = defineCommand({
+  name: 'serve',
+  aliases: ['start'],
+  summary: 'worker + HTTP API + review page in the foreground (npm start)',
+  details: 'Without API_TOKENS it refuses to start, except with --dev.',
+  options: {
+    dev: { type: 'boolean', help: 'use the local Temporal dev server and make a one-time admin token' },
+    // Offline demonstrations: the blogs' pages come from the local fixture site.
+    'fixture-site': { type: 'boolean', help: "serve the source sites' pages from the offline fixture site" },
+    'api-only': { type: 'boolean', help: 'the API without a worker (to scale the two apart)' },
+    // The engine serve starts when TEMPORAL_ADDRESS is unset or with --dev (src/temporal/engine.ts).
+    temporal: { type: 'string', help: 'the engine started when TEMPORAL_ADDRESS is unset: dev (default), postgres or cluster' },
+  },
+  run: ({ config, values }) => runServe(config, values),
+});
+
+async function runServe(
+  baseConfig: Config,
+  values: { dev?: boolean; 'fixture-site'?: boolean; 'api-only'?: boolean; temporal?: string },
+): Promise<number> {
+  const { parseTemporalMode } = await import('../../temporal/engine');
+  const mode = parseTemporalMode(values.temporal ?? 'dev');
+  const { serve } = await import('@hono/node-server');
+  const { createApp } = await import('../../api/app');
+  const { writeFixtureMarker } = await import('../../fixture-site/marker');
+  const { startFixtureSite } = await import('../../fixture-site/server');
+  const { parseManifestAll } = await import('../../manifest/parse');
+  const { createServices } = await import('../../services');
+  const { batchSettingsFrom } = await import('../../services/settings');
+  const { connectTemporal, prepareDatabase } = await import('../../stack');
+  const { startProcessObservability } = await import('../../observability/process');
+  const { startObservedWorkers } = await import('../../worker');
   const dev = values.dev ?? false;
   let tokens: ApiToken[] | null = baseConfig.api.tokens;
   if (!tokens) {
@@ -102,6 +113,8 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
     ? { workers: null, obs: await startProcessObservability(config, sql, { command: 'serve' }) }
     : await startObservedWorkers('serve', { config, address: temporal.address, sql });
   const running = workers?.run();
+  const removeMarker =
+    site && workers ? writeFixtureMarker(config.stateDir, { temporalAddress: temporal.address, baseUrl: site.baseUrl, command: 'serve' }) : () => {};
   const services = createServices({ sql, client: temporal.client, reviewDeadlineHours: config.review.deadlineHours });
   const app = createApp({
     observe: { metrics: obs.metrics, logger: obs.logger },
@@ -111,6 +124,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
     manifestMaxBytes: config.manifestMaxBytes,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     temporalUiUrl: temporal.uiUrl,
+    temporalNamespace: config.temporal.namespace,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.api.port, hostname: config.api.host }, () => resolve(s));
@@ -135,6 +149,7 @@ export async function runServe(baseConfig: Config, args: string[]): Promise<numb
   );
 
   await stopped;
+  removeMarker();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   workers?.shutdown();
   await running?.catch(() => {});

@@ -7,27 +7,30 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import type { Config } from '../config';
-import { ScrapeError, ScrapeErrorType } from '../scraping/errors';
-import { extractKrithi } from '../scraping/extract';
-import { decodeHtml } from '../scraping/fetcher';
-import { createSiteFetcher } from '../scraping/site-fetcher';
-import { out } from './output';
+import type { Config } from '../../config';
+import { ScrapeError, ScrapeErrorType } from '../../scraping/errors';
+import { defineCommand } from '../command';
+import { out } from '../output';
 
-export const EXTRACT_USAGE = 'extract <url|file> [--url URL] [--allow-host HOST]…';
+export const extractCommand = defineCommand({
+  name: 'extract',
+  args: '<url|file>',
+  positionals: { min: 1, max: 1 },
+  summary: "one page's extraction as JSON (no server, no database)",
+  details:
+    'A URL is fetched with the same SSRF checks and robots.txt as an import; a file is read from disk.\n' +
+    'Exit 0 on an extraction, 2 on NO_KRITHI_FOUND, 1 on any other error (still JSON).',
+  options: {
+    url: { type: 'string', value: 'URL', help: "for a file: the page's address (its host picks the extractor)" },
+    'allow-host': { type: 'string', value: 'HOST', multiple: true, help: 'fetch from this host too (default: the source sites)' },
+  },
+  run: ({ config, values, positionals }) => runExtract(config, positionals[0]!, values),
+});
 
-export async function runExtractCommand(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { url: { type: 'string' }, 'allow-host': { type: 'string', multiple: true } },
-  });
-  const target = positionals[0];
-  if (!target) {
-    out({ error: 'USAGE', message: `usage: krithi-import ${EXTRACT_USAGE}` });
-    return 2;
-  }
+async function runExtract(config: Config, target: string, values: { url?: string; 'allow-host'?: string[] }): Promise<number> {
+  const { extractKrithi } = await import('../../scraping/extract');
+  const { decodeHtml } = await import('../../scraping/fetcher');
+  const { createSiteFetcher } = await import('../../scraping/site-fetcher');
   try {
     let html: string;
     let pageUrl: string;

@@ -1,35 +1,45 @@
 /**
- * `npm run demo [-- --temporal dev|postgres|cluster]`: the whole system on one machine, offline.
- * Starts (or reuses) a Temporal engine — the dev server with the Web UI (default), one real server
- * node on PostgreSQL, or a two-node cluster (src/temporal/engine.ts) — prepares PostgreSQL, serves the manifest's pages from the fixture site,
+ * `npm run demo [-- --temporal dev|postgres|cluster]`: the whole system on one machine, offline. Starts (or reuses) a Temporal dev
+ * server with the Web UI, prepares PostgreSQL, serves the manifest's pages from the fixture site,
  * runs the workers in this process, submits the manifest and follows it until every row is
- * terminal or awaiting review. The last line of stdout is the JSON summary, which names the
- * backend it ran on.
+ * terminal or awaiting review. The last line of stdout is the JSON summary.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import type { Config } from '../config';
-import { batchCounts, getBatch } from '../db/batches';
-import { startFixtureSite } from '../fixture-site/server';
-import { parseManifestAll } from '../manifest/parse';
-import { createBatchService } from '../services/batches';
-import { batchSettingsFrom } from '../services/settings';
-import { connectTemporal, prepareDatabase } from '../stack';
-import { parseTemporalMode } from '../temporal/engine';
-import { startObservedWorkers } from '../worker';
-import { info, out } from './output';
+import type { Config } from '../../config';
+import { defineCommand } from '../command';
+import { info, out } from '../output';
 
-const DEFAULT_MANIFEST = fileURLToPath(new URL('../../data/manifests/Musical-Trinity-Krithi-Test-60.csv', import.meta.url));
+const DEFAULT_MANIFEST = fileURLToPath(new URL('../../../data/manifests/Musical-Trinity-Krithi-Test-60.csv', import.meta.url));
 
-export async function runDemo(baseConfig: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { keep: { type: 'boolean', default: false }, temporal: { type: 'string', default: 'dev' } },
-  });
-  const mode = parseTemporalMode(values.temporal);
-  const manifestPath = positionals[0] ?? DEFAULT_MANIFEST;
+export const demoCommand = defineCommand({
+  name: 'demo',
+  args: '[manifest]',
+  positionals: { min: 0, max: 1 },
+  summary: 'import a manifest end to end against the offline fixture site (default: the 60-row test manifest)',
+  details:
+    'Starts (or reuses) a Temporal dev server with the Web UI, prepares PostgreSQL, runs the workers in this\n' +
+    'process, submits the manifest and follows it. The last line of stdout is the JSON summary.',
+  options: {
+    keep: { type: 'boolean', help: 'leave the stack running after the summary (Ctrl-C stops it), to review the waiting rows' },
+    temporal: { type: 'string', help: 'the engine: dev (default; the dev server with the Web UI), postgres (one server node on PostgreSQL), cluster (two nodes)' },
+  },
+  run: ({ config, values, positionals }) =>
+    runDemo(config, { manifest: positionals[0], keep: values.keep ?? false, temporal: values.temporal as string | undefined }),
+});
+
+export async function runDemo(baseConfig: Config, values: { manifest?: string; keep: boolean; temporal?: string }): Promise<number> {
+  const { parseTemporalMode } = await import('../../temporal/engine');
+  const mode = parseTemporalMode(values.temporal ?? 'dev');
+  const { batchCounts, getBatch } = await import('../../db/batches');
+  const { writeFixtureMarker } = await import('../../fixture-site/marker');
+  const { startFixtureSite } = await import('../../fixture-site/server');
+  const { parseManifestAll } = await import('../../manifest/parse');
+  const { createBatchService } = await import('../../services/batches');
+  const { batchSettingsFrom } = await import('../../services/settings');
+  const { connectTemporal, prepareDatabase } = await import('../../stack');
+  const { startObservedWorkers } = await import('../../worker');
+  const manifestPath = values.manifest ?? DEFAULT_MANIFEST;
   const bytes = readFileSync(manifestPath);
   const t0 = Date.now();
 
@@ -53,8 +63,10 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
   const { workers, obs } = await startObservedWorkers('demo', { config, address: temporal.address, sql });
   if (obs.server) info(`metrics: curl ${obs.server.url}`);
   const running = workers.run();
+  const removeMarker = writeFixtureMarker(config.stateDir, { temporalAddress: temporal.address, baseUrl: site.baseUrl, command: 'demo' });
 
   const stop = async () => {
+    removeMarker();
     workers.shutdown();
     await running.catch(() => {});
     await obs.close();
@@ -112,7 +124,7 @@ export async function runDemo(baseConfig: Config, args: string[]): Promise<numbe
     if (summary.awaitingReview > 0)
       info(
         `${summary.awaitingReview} rows await review: npm run demo -- --keep, then in another terminal\n` +
-          `  npx krithi-import review list --batch ${batchId}\n  npx krithi-import review approve <rowId> [--raga ID]`,
+          `  npx krithi-import review list --batch ${batchId}\n  npx krithi-import review approve ${batchId}:<line> [--raga ID]`,
       );
     out(summary);
     if (values.keep) {

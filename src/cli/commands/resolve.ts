@@ -8,18 +8,14 @@
  * answers; when it does not, the shipped reference alone (a note on stderr says so).
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import type { Config } from '../config';
-import type { Sql } from '../db/client';
-import { loadLearned } from '../db/reference';
-import { createMatcher, DEFAULT_THRESHOLDS, type Match, type Matcher } from '../resolution/matcher';
-import { loadShippedReference, mergeReference, type EntityKind } from '../resolution/reference';
-import { info, out } from './output';
+import type { Config } from '../../config';
+import type { Sql } from '../../db/client';
+import { createMatcher, DEFAULT_THRESHOLDS, type Match, type Matcher } from '../../resolution/matcher';
+import { loadShippedReference, mergeReference, type EntityKind } from '../../resolution/reference';
+import { defineCommand, UsageError } from '../command';
+import { info, out } from '../output';
 
 const KINDS: readonly EntityKind[] = ['raga', 'composer', 'tala'];
-
-export class ResolveUsageError extends Error {}
 
 /** The JSON shape of one answer: `best` is the top candidate whatever its confidence. */
 export function resolutionJson(match: Match) {
@@ -51,6 +47,8 @@ async function buildMatcher(config: Config, useDatabase: boolean): Promise<Match
   };
   const shipped = loadShippedReference();
   if (!useDatabase) return createMatcher(shipped, thresholds);
+  const { default: postgres } = await import('postgres');
+  const { loadLearned } = await import('../../db/reference');
   const sql = postgres(config.databaseUrl, { max: 1, connect_timeout: 2, onnotice: () => {} }) as unknown as Sql;
   try {
     const learned = await loadLearned(sql);
@@ -63,23 +61,33 @@ async function buildMatcher(config: Config, useDatabase: boolean): Promise<Match
   }
 }
 
-export async function runResolveCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      raga: { type: 'string' },
-      composer: { type: 'string' },
-      tala: { type: 'string' },
-      batch: { type: 'boolean', default: false },
-      kind: { type: 'string', default: 'raga' },
-      'no-db': { type: 'boolean', default: false },
-    },
-  });
+export const resolveCommand = defineCommand({
+  name: 'resolve',
+  summary: 'resolve names against the reference; prints JSON (needs no Temporal; the database is optional)',
+  details:
+    'resolve --raga NAME | --composer NAME | --tala NAME    one JSON object\n' +
+    'resolve --batch [--kind raga|composer|tala]            one JSON line per stdin line, in order',
+  options: {
+    raga: { type: 'string', value: 'NAME', help: 'resolve one raga name' },
+    composer: { type: 'string', value: 'NAME', help: 'resolve one composer name' },
+    tala: { type: 'string', value: 'NAME', help: 'resolve one tala name' },
+    batch: { type: 'boolean', help: 'read one name per stdin line' },
+    kind: { type: 'string', value: 'K', help: 'with --batch: raga (default), composer or tala' },
+    'no-db': { type: 'boolean', help: "the shipped reference only (do not ask the database for reviewers' additions)" },
+  },
+  run: ({ config, values }) => runResolve(config, values),
+});
+
+async function runResolve(
+  config: Config,
+  opts: { raga?: string; composer?: string; tala?: string; batch?: boolean; kind?: string; 'no-db'?: boolean },
+): Promise<number> {
+  const values = { ...opts, kind: opts.kind ?? 'raga', batch: opts.batch ?? false };
   const single = KINDS.filter((k) => values[k] !== undefined);
   if (values.batch ? single.length > 0 : single.length !== 1) {
-    throw new ResolveUsageError('resolve: give exactly one of --raga NAME, --composer NAME, --tala NAME, or --batch [--kind K]');
+    throw new UsageError('resolve: give exactly one of --raga NAME, --composer NAME, --tala NAME, or --batch [--kind K]');
   }
-  if (!KINDS.includes(values.kind as EntityKind)) throw new ResolveUsageError(`resolve: --kind must be one of ${KINDS.join(', ')}`);
+  if (!KINDS.includes(values.kind as EntityKind)) throw new UsageError(`resolve: --kind must be one of ${KINDS.join(', ')}`);
 
   const matcher = await buildMatcher(config, !values['no-db']);
   if (!values.batch) {
