@@ -5,6 +5,7 @@
  */
 import type { NewRaga } from '../shared';
 import { distinct, melaScale, outside, parseScale, SVARAS, type Svara } from './scale';
+import { entityIdFromName } from './entity-id';
 
 export class NewRagaError extends Error {
   override name = 'NewRagaError';
@@ -15,16 +16,8 @@ export function newRagaId(raga: NewRaga): string {
   return raga.id ?? ragaIdFromName(raga.name ?? '');
 }
 
-/** The id a new raga gets from its name: ASCII letters and digits, words joined by '-'. */
-export function ragaIdFromName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-}
+/** The id a new raga gets from its name (the same rule as every entity added by hand). */
+export const ragaIdFromName = entityIdFromName;
 
 export interface CheckedNewRaga extends NewRaga {
   id: string;

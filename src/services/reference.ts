@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client';
 import type { EntityKind } from '../resolution/reference';
 import { ServiceError } from './errors';
+import { entityIdFromName } from '../resolution/entity-id';
 
 export const ENTITY_TABLE = { raga: 'ragas', composer: 'composers', tala: 'talas' } as const satisfies Record<EntityKind, string>;
 export const ENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
@@ -16,17 +17,6 @@ export interface EntityHit {
   name: string;
   aliases: string[];
   source: string;
-}
-
-/** The id a new entity gets from its name: ASCII letters and digits, words joined by '-'. */
-export function entityIdFromName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
 }
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
