@@ -316,7 +316,7 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
             rowId,
             eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
           });
-          learned = added.length;
+          learned += added.length;
         }
         Object.assign(written, {
           operation: existed ? 'updated' : 'created',

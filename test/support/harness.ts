@@ -82,6 +82,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   });
   const settings = { ...batchSettingsFrom(config), reconcileIntervalMs: opts.reconcileIntervalMs ?? 5_000 };
   const sql = createSql(databaseUrl, { max: 10 });
+  await refuseTaughtSharedSpellings(sql);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   let workers: RunningWorkers | null = null;
@@ -136,6 +137,25 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
   };
   return harness;
+}
+
+/** Spellings the shared helpers (manifest(), runbook rows) rely on resolving HIGH to the reference. */
+const SHARED_SPELLINGS = ['kalyANi', 'kalyani'];
+
+/**
+ * Integration files share one database, and a reviewer's override teaches the resolver an alias
+ * for every later row. A file that overrides a shared spelling sends every later file's rows to
+ * review, where they time out far from the cause; this names the cause where it starts instead.
+ */
+async function refuseTaughtSharedSpellings(sql: ReturnType<typeof createSql>): Promise<void> {
+  const taught = await sql`
+    SELECT alias, entity_id, created_by FROM entity_aliases
+    WHERE source = 'reviewer' AND lower(alias) = ANY(${SHARED_SPELLINGS.map((s) => s.toLowerCase())})`;
+  if (taught.length)
+    throw new Error(
+      `an earlier test file taught the resolver a shared spelling (${taught.map((t) => `${t.alias} → ${t.entity_id} by ${t.created_by}`).join(', ')}); ` +
+        'tests that override a raga must use a spelling of their own (unknownRaga())',
+    );
 }
 
 /**
