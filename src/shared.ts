@@ -148,6 +148,8 @@ export interface BatchProgress {
   inFlight: number;
   cursor: number;
   run: number;
+  /** False for the moment between a run's start and its first read of the counters (counts empty). */
+  countersRead: boolean;
   counts: Record<RowStatus, number>;
 }
 

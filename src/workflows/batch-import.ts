@@ -107,8 +107,23 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   let lastReconcile = Date.now();
 
   // Counters come from the database at the start of every run, so they cannot drift; signals keep
-  // them current in between.
-  const counts = (await db.batchCounts({ batchId })).byStatus;
+  // them current in between. The query is answerable from the first workflow task (a query is never
+  // part of history, so registering it before the first activity changes no replay): until the
+  // counters are read it says so, instead of failing with QueryNotRegisteredError right after a
+  // start or a continue-as-new.
+  const counts = {} as Record<RowStatus, number>;
+  let countersRead = false;
+  setHandler(progressQuery, () => ({
+    batchId,
+    paused,
+    inFlight: inFlight.size,
+    cursor,
+    run: carry.run,
+    countersRead,
+    counts: { ...counts },
+  }));
+  Object.assign(counts, (await db.batchCounts({ batchId })).byStatus);
+  countersRead = true;
   // A report that reached the previous run after it had decided to continue-as-new is applied to
   // that run's state, not to the carried in-flight set; PostgreSQL says which carried rows are
   // still active, so no slot stays held by a row that has already finished.
@@ -153,15 +168,6 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     firstPass = false;
     wake = true;
   });
-  setHandler(progressQuery, () => ({
-    batchId,
-    paused,
-    inFlight: inFlight.size,
-    cursor,
-    run: carry.run,
-    counts: { ...counts },
-  }));
-
   // Every upsert is a history event: write the batch's status only when it changes.
   let shownStatus = paused ? 'PAUSED' : 'RUNNING';
   upsertSearchAttributes([

@@ -1,10 +1,10 @@
 /**
- * A row waiting for a human: the decision by update (answered at once) and by signal (what
+ * A row waiting for a human: the decision by update (answered once the decision is stored) and by signal (what
  * `temporal workflow signal --query` sends), and the refusal rules — not in review, already
  * decided, an invalid decision — for both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowErrorType, type ReviewDecision } from '../../src/shared';
 import { reviewSignal, reviewUpdate, rowStatusQuery } from '../../src/workflows/messages';
@@ -110,13 +110,21 @@ describe('when a review update breaks a rule', () => {
 
   it('then a second decision while the first is being written is refused ALREADY_DECIDED, naming the first', async () => {
     await withStack(tier, { rows: 1, script: () => ({ review: true, holdDecision: true }) }, async (s) => {
-      // The decision's write (recordDecision) is held: the row is still PENDING_REVIEW meanwhile.
+      // The decision's write (recordDecision) is held: the row is still PENDING_REVIEW meanwhile,
+      // and the first update, accepted, is answered only once its decision is stored.
       const handle = await s.startRow(2);
       await inReview(s, 2);
-      expect(await refusalOf(s, 2, { decision: 'reject', reviewer: 'meera' })).toBeNull();
+      const first = await handle.startUpdate(reviewUpdate, {
+        args: [{ decision: 'reject', reviewer: 'meera' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      let answered = false;
+      const answer = first.result().finally(() => (answered = true));
       const refusal = await refusalOf(s, 2, { decision: 'approve', reviewer: 'ravi' });
       expect(refusal).toEqual({ type: WorkflowErrorType.ALREADY_DECIDED, message: 'row was already decided (reject by meera)' });
+      expect(answered).toBe(false);
       s.store.releaseDecision(s.batchId, 2);
+      expect(await within(answer, 10_000, 'the first decision answered')).toEqual({ status: 'REJECTED' });
       expect(await within(handle.result(), 10_000, 'the row to finish')).toMatchObject({ status: 'REJECTED' });
       expect(s.rowOf(2).decision).toMatchObject({ reviewer: 'meera' });
     });

@@ -1,6 +1,7 @@
 /**
  * Steering a running batch: pause (no new row starts; rows already running finish) and resume;
- * retry-failed (rows the service re-queued are started again while the batch still runs).
+ * retry-failed (rows the service re-queued are started again while the batch still runs); the
+ * progress query answers from a run's first moment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal, reviewUpdate, rowStatusQuery } from '../../src/workflows/messages';
@@ -59,6 +60,22 @@ describe('when failed rows are re-queued and retry-failed is signalled', () => {
       await s.row(3).executeUpdate(reviewUpdate, { args: [{ decision: 'approve', reviewer: 'meera' }] });
       const summary = await within(handle.result(), 10_000, 'the batch to finish');
       expect(summary.counts).toMatchObject({ IMPORTED: 3, FAILED: 0, PENDING_REVIEW: 0 });
+    });
+  });
+});
+
+describe('when a batch is asked for its progress before it has read its counters', () => {
+  it('then it answers that the counters are not read yet, and the counts once they are', async () => {
+    await withStack(tier, { rows: 2 }, async (s) => {
+      // The first read of the counters waits, so the run stays at its very start.
+      s.store.holdCounts(s.batchId);
+      const handle = await s.startBatch();
+      // No retry on QueryNotRegisteredError here: the handler must be there from the first task.
+      const early = await within(handle.query(progressQuery), 10_000, 'the first progress answer');
+      expect(early).toMatchObject({ batchId: s.batchId, countersRead: false, inFlight: 0, cursor: 0, counts: {} });
+      s.store.releaseCounts(s.batchId);
+      const summary = await within(handle.result(), 10_000, 'the batch to finish');
+      expect(summary.counts.IMPORTED).toBe(2);
     });
   });
 });

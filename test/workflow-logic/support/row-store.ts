@@ -160,6 +160,22 @@ export class RowStore {
     return this.gateOf(`decision:${rowId}`).promise;
   }
 
+  /** From now on the batch's counter reads wait until `releaseCounts` (or the end of the test). */
+  holdCounts(batchId: string) {
+    this.countsHeld.add(batchId);
+  }
+
+  /** Resolves when a counter read of this batch may answer. */
+  countsGate(batchId: string): Promise<void> {
+    return this.countsHeld.has(batchId) ? this.gateOf(`counts:${batchId}`).promise : Promise.resolve();
+  }
+
+  releaseCounts(batchId: string) {
+    this.gateOf(`counts:${batchId}`).open();
+  }
+
+  private countsHeld = new Set<string>();
+
   /** Lets held scrapes finish: the given lines, or every one. */
   release(batchId: string, ...lines: number[]) {
     for (const r of this.batchRows(batchId)) if (!lines.length || lines.includes(r.line)) this.gateOf(`scrape:${r.rowId}`).open();
@@ -167,6 +183,7 @@ export class RowStore {
 
   /** Opens every gate of a batch's rows (the end of a test). */
   releaseBatch(batchId: string) {
+    this.gateOf(`counts:${batchId}`).open();
     for (const r of this.batchRows(batchId)) {
       this.gateOf(`scrape:${r.rowId}`).open();
       this.gateOf(`decision:${r.rowId}`).open();

@@ -86,6 +86,7 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
     },
 
     async batchCounts({ batchId }) {
+      await store.countsGate(batchId);
       return store.counts(batchId);
     },
 

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { QueryNotRegisteredError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { batchWorkflowId, rowWorkflowId, WORKFLOW_TYPES, type BatchSettings } from '../../../src/shared';
@@ -191,22 +191,17 @@ export async function withStack<T>(tier: Tier, opts: StackOptions, body: (s: Sta
 }
 
 /**
- * Polls a query (or any read) until `accept` holds. A run registers its query handlers after its
- * first activity (BatchImport reads its counters first), so a query that reaches a run that has
- * just started or continued-as-new is asked again.
+ * Polls a query (or any read) until `accept` holds. Any error fails at once: every run registers
+ * its queries in its first workflow task, so even a run that has just started or continued-as-new
+ * answers (steering.test.ts shows it).
  */
 export async function eventually<T>(read: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    try {
-      const v = await read();
-      if (accept(v)) return v;
-      last = v;
-    } catch (err) {
-      if (!(err instanceof QueryNotRegisteredError)) throw err;
-      last = err.message;
-    }
+    const v = await read();
+    if (accept(v)) return v;
+    last = v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
