@@ -125,6 +125,8 @@ export interface BulkRowChange {
   from: readonly RowStatus[];
   /** Restrict to these row ids (default: every record row of the batch in `from`). */
   ids?: string[];
+  /** Restrict to these lines of the batch. */
+  lines?: number[];
   actor: string;
   /** Audit key prefix; each row's event is `<prefix>:<rowId>`. */
   eventKeyPrefix: string;
@@ -149,6 +151,7 @@ export async function transitionRows(tx: Sql, c: BulkRowChange): Promise<{ id: s
       SELECT id, status FROM import_rows
       WHERE batch_id = ${c.batchId} AND kind = 'record' AND status = ANY(${from as RowStatus[]}::text[])
         ${c.ids ? tx`AND id = ANY(${c.ids}::bigint[])` : tx``}
+        ${c.lines ? tx`AND line = ANY(${c.lines}::int[])` : tx``}
         ${c.exceptReverted ? tx`AND error_type IS DISTINCT FROM ${REVERTED_ERROR_TYPE}` : tx``}
         ${c.krithiIds ? tx`AND krithi_id = ANY(${c.krithiIds}::bigint[])` : tx``}
       FOR UPDATE

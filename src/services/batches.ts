@@ -18,6 +18,7 @@ import { WORKFLOW_TYPES, batchWorkflowId, type BatchProgress, type BatchSettings
 import { taskQueues } from '../temporal/task-queues';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../workflows/messages';
 import { ServiceError } from './errors';
+import { findRowId } from './row-ref';
 
 export interface SubmitInput {
   source: ManifestSource;
@@ -140,7 +141,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     return true;
   };
 
-  return {
+  const service = {
     ensureRunning,
 
     async submit(input: SubmitInput): Promise<SubmitResult> {
@@ -315,16 +316,32 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     },
 
     /** Re-queues the failed rows as new attempts and makes sure a batch run picks them up. */
-    async retryFailed(batchId: string, actor: string): Promise<{ requeued: number }> {
+    /**
+     * Queues FAILED rows again as new attempts: every one of the batch, or only `lines` (one row's
+     * retry). A line that is not FAILED is refused, naming its status, and nothing is queued.
+     */
+    async retryFailed(batchId: string, actor: string, opts: { lines?: number[] } = {}): Promise<{ requeued: number }> {
       const requeued = await sql.begin(async (tx) => {
         // The batch's lock orders this against the workflow closing the batch (completeBatch).
         const batch = await lockBatch(tx as unknown as Sql, batchId);
         if (batch.status === 'CANCELLED' || batch.status === 'CANCELLING')
           throw new ServiceError('CONFLICT', `batch ${batchId} is ${batch.status}; resume it instead`);
+        if (opts.lines) {
+          const found = await tx`
+            SELECT line, status FROM import_rows
+            WHERE batch_id = ${batchId} AND kind = 'record' AND line = ANY(${opts.lines}::int[])`;
+          for (const line of opts.lines) {
+            const row = found.find((r) => r.line === line);
+            if (!row) throw new ServiceError('NOT_FOUND', `row ${batchId}:${line} not found (no record on that line)`);
+            if (row.status !== 'FAILED')
+              throw new ServiceError('CONFLICT', `row ${batchId}:${line} is ${row.status as string}; only a FAILED row is retried`);
+          }
+        }
         const rows = await transitionRows(tx as unknown as Sql, {
           batchId,
           from: ['FAILED'],
           to: 'QUEUED',
+          ...(opts.lines ? { lines: opts.lines } : {}),
           newAttempt: true,
           actor,
           eventKeyPrefix: `batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`,
@@ -337,7 +354,7 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
           await tx`
             INSERT INTO audit_events (event_key, type, batch_id, actor, data)
             VALUES (${`batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`}, 'BATCH_RETRY_FAILED',
-                    ${batchId}, ${actor}, ${tx.json({ requeued: rows.length } as never)})`;
+                    ${batchId}, ${actor}, ${tx.json({ requeued: rows.length, ...(opts.lines ? { lines: opts.lines } : {}) } as never)})`;
         }
         return rows.length;
       });
@@ -347,7 +364,19 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
       await signalBatch(await requireBatch(batchId), retryFailedSignal);
       return { requeued };
     },
+
+    /** One FAILED row again as a new attempt, named `<batchId>:<line>` (or by its numeric id). */
+    async retryRow(refOrId: string, actor: string): Promise<{ row: string; requeued: number }> {
+      const id = await findRowId(sql, refOrId);
+      if (!id) throw new ServiceError('NOT_FOUND', `row ${refOrId} not found`);
+      const [r] = await sql`SELECT batch_id, line FROM import_rows WHERE id = ${id}`;
+      const batchId = r!.batch_id as string;
+      const line = r!.line as number;
+      const { requeued } = await service.retryFailed(batchId, actor, { lines: [line] });
+      return { row: `${batchId}:${line}`, requeued };
+    },
   };
+  return service;
 }
 
 export type BatchService = ReturnType<typeof createBatchService>;

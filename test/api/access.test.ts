@@ -41,6 +41,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: `/v1/batches/${NO_BATCH}/resume`, access: 'operate', allowed: 404 },
   { method: 'POST', path: `/v1/batches/${NO_BATCH}/retry-failed`, access: 'operate', allowed: 404 },
   { method: 'POST', path: '/v1/imports/999999999/review', access: 'review', allowed: 404, body: { decision: 'approve' } },
+  { method: 'POST', path: '/v1/imports/999999999/retry', access: 'operate', allowed: 404 },
   { method: 'POST', path: '/v1/imports/review', access: 'review', allowed: 200, body: { decision: 'approve', ids: ['999999999'] } },
   { method: 'POST', path: '/v1/ragas', access: 'review', allowed: 400, body: { name: '' } },
   { method: 'POST', path: '/v1/composers', access: 'review', allowed: 400, body: { name: '' } },

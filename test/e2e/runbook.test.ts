@@ -184,14 +184,36 @@ describe('docs/RUNBOOK.md', () => {
   });
 
   it('runbook 2: retry the failed rows of a batch', async () => {
-    const res = await submit([{ url: 'fine' }, { url: 'flaky', fault: 'server-error-always' }]);
-    await settledRows(res.batchId, (r) => r[1]?.status === 'FAILED', 'row 3 failed');
-    site.setFault(res.urls[1]!, 'none'); // the site is fixed
-    const { output } = await runEntry(2, { batchId: res.batchId });
-    expect(output).toContain('"requeued":1');
-    expect(output).toMatch(/batch \S+ COMPLETED: 2\/2 done/); // watch's last status line
-    const rows = await rowsOf(res.batchId);
-    expect(rows.map((r) => r.status)).toEqual(['IMPORTED', 'IMPORTED']);
+    const res = await submit([
+      { url: 'fine' },
+      { url: 'flaky', fault: 'server-error-always' },
+      { url: 'flaky2', fault: 'server-error-always' },
+    ]);
+    await settledRows(res.batchId, (r) => r[1]?.status === 'FAILED' && r[2]?.status === 'FAILED', 'rows 3 and 4 failed');
+    // A row that did not fail is refused, naming its status, and nothing moves.
+    const refused = await kit.sh(`krithi-import retry ${res.batchId}:2`);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`row ${res.batchId}:2 is IMPORTED; only a FAILED row is retried`);
+    site.setFault(res.urls[1]!, 'none'); // the sites are fixed
+    site.setFault(res.urls[2]!, 'none');
+    const { output } = await runEntry(2, { batchId: res.batchId, line: '3' });
+    const lines = output.split('\n');
+    expect(lines).toContain(JSON.stringify({ row: `${res.batchId}:3`, requeued: 1 })); // one row
+    expect(lines).toContain(JSON.stringify({ batchId: res.batchId, requeued: 1 })); // the other failed row
+    expect(output).toMatch(/batch \S+ COMPLETED: 3\/3 done/); // watch's last status line
+    const rows = (await sql`
+      SELECT line, status, attempt FROM import_rows WHERE batch_id = ${res.batchId} AND kind = 'record' ORDER BY line`) as unknown as {
+      line: number; status: string; attempt: number;
+    }[];
+    expect(rows).toEqual([
+      { line: 2, status: 'IMPORTED', attempt: 1 },
+      { line: 3, status: 'IMPORTED', attempt: 2 },
+      { line: 4, status: 'IMPORTED', attempt: 2 },
+    ]);
+    const requeues = await sql`
+      SELECT r.line, e.actor FROM audit_events e JOIN import_rows r ON r.id = e.row_id
+      WHERE e.batch_id = ${res.batchId} AND e.type = 'ROW_REQUEUED' ORDER BY r.line`;
+    expect(requeues.map((e) => e.line)).toEqual([3, 4]);
   });
 
   it('runbook 3: cancel a batch', async () => {

@@ -135,5 +135,22 @@ export function importRoutes({ services }: { services: Services }) {
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/imports/{id}/retry',
+      summary: 'Queue one FAILED row again as a new attempt (its batch runs again if it had closed). Role: operator or admin.',
+      description: 'Errors: 404 unknown row, 409 the row is not FAILED or its batch is cancelled.',
+      security: [{ bearer: [] }],
+      middleware: [requireRole('operate')] as const,
+      request: { params: RowIdParams },
+      responses: {
+        202: json(z.object({ row: z.string(), requeued: z.number() }), 'queued again'),
+        ...problemResponses(401, 403, 404, 409, 429),
+      },
+    }),
+    async (c) => c.json(await services.batches.retryRow(rowId(c.req.valid('param').id), c.get('caller').name), 202),
+  );
+
   return app;
 }

@@ -11,6 +11,7 @@ import { pauseCommand } from './pause';
 import { reportCommand } from './report';
 import { resolveCommand } from './resolve';
 import { resumeCommand } from './resume';
+import { retryCommand } from './retry';
 import { retryFailedCommand } from './retry-failed';
 import { revertCommand } from './revert';
 import { reviewApproveCommand } from './review-approve';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   pauseCommand,
   resumeCommand,
   cancelCommand,
+  retryCommand,
   retryFailedCommand,
   revertCommand,
   reviewListCommand,
