@@ -19,6 +19,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -33,6 +34,7 @@ import {
   type BatchSummary,
   type RowStatus,
 } from '../shared';
+import { batchDetails } from './details';
 import { KrithiImport } from './krithi-import';
 import {
   BatchIdKey,
@@ -124,6 +126,9 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   }));
   Object.assign(counts, (await db.batchCounts({ batchId })).byStatus);
   countersRead = true;
+  // The Web UI's "Current Details": the counts an operator would otherwise query for.
+  const showDetails = () =>
+    setCurrentDetails(batchDetails({ counts, state: paused ? 'paused' : 'running', inFlight: inFlight.size, run: carry.run }));
   // A report that reached the previous run after it had decided to continue-as-new is applied to
   // that run's state, not to the carried in-flight set; PostgreSQL says which carried rows are
   // still active, so no slot stays held by a row that has already finished.
@@ -252,6 +257,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
         });
       }
 
+      showDetails();
       wake = false;
       const woke = await condition(() => wake, settings.reconcileIntervalMs);
       if (live) {
@@ -291,6 +297,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     });
   }
   showStatus(summary.status);
+  setCurrentDetails(batchDetails({ counts: summary.counts, state: summary.status.toLowerCase(), inFlight: 0, run: carry.run }));
   return summary;
 }
 

@@ -21,6 +21,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -39,6 +40,7 @@ import {
   type RowStatus,
 } from '../shared';
 import { taskQueues } from '../temporal/task-queues';
+import { rowDetails } from './details';
 import {
   ComposerKey,
   ImportStatusKey,
@@ -222,7 +224,21 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     const res = await db.setRowStatus({ rowId, to, ...extra });
     // Rows recorded before the state machine answered with the status asked for.
     arrive(from, res.status ?? to, alsoShow);
+    if (row.status === to) showDetails(extra);
   };
+  /** The Web UI's "Current Details": where the row is and since when (not part of history). */
+  const showDetails = (extra: Extra = {}) =>
+    setCurrentDetails(
+      rowDetails({
+        status: row.status,
+        site: input.site,
+        attempt,
+        now: Date.now(),
+        reasons: extra.reasons,
+        errorType: extra.errorType,
+        errorMessage: extra.errorMessage,
+      }),
+    );
 
   // Composer and confidence, for filtering in the Web UI. Every upsert is a history event: only a
   // change is written.

@@ -79,3 +79,22 @@ describe('when a batch is asked for its progress before it has read its counters
     });
   });
 });
+
+describe('when an operator opens a batch and its rows in the Web UI', () => {
+  it("then each run's Current Details say where it is: a waiting row since when and why, a failed row its error, the batch its counts", async () => {
+    const script = (line: number) => (line === 2 ? { scrape: { fail: 'HTTP_NOT_FOUND' } } : line === 3 ? { review: true } : {});
+    await withStack(tier, { rows: 3, script }, async (s) => {
+      const handle = await s.startBatch();
+      const details = async (h: { query: (q: string) => Promise<unknown> }) =>
+        ((await h.query('__temporal_workflow_metadata')) as { currentDetails?: string }).currentDetails ?? '';
+      await s.store.until(() => s.rowOf(3).status === 'PENDING_REVIEW' && s.rowOf(2).status === 'FAILED', 'row 3 waiting, row 2 failed');
+      expect(await details(s.row(3))).toMatch(/^waiting for review since \d{4}-\d\d-\d\dT[\d:.]+Z: raga not recognised$/);
+      expect(await details(s.row(2))).toMatch(/^failed at \d{4}-\d\d-\d\dT[\d:.]+Z: HTTP_NOT_FOUND — /);
+      const batch = await eventually(() => details(handle as never), (d) => d.includes('1 imported'), 'the batch details with its counts');
+      expect(batch).toBe('running (run 1): 1 imported, 1 waiting for review, 1 failed, 0 rejected, 0 cancelled, 0 queued, 0 in flight');
+      await s.row(3).executeUpdate(reviewUpdate, { args: [{ decision: 'reject', reviewer: 'meera' }] });
+      await within(handle.result(), 10_000, 'the batch to finish');
+      expect(await details(handle as never)).toBe('completed (run 1): 1 imported, 0 waiting for review, 1 failed, 1 rejected, 0 cancelled, 0 queued, 0 in flight');
+    });
+  });
+});
