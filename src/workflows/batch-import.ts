@@ -67,6 +67,9 @@ export interface BatchCarry {
  */
 export const ROW_LIVENESS_PATCH = 'row-liveness';
 
+/** A cancelled batch shows ImportStatus CANCELLED, like a completed one shows COMPLETED. */
+export const CANCELLED_STATUS_PATCH = 'cancelled-status-shown';
+
 export interface BatchImportInput {
   batchId: string;
   settings: BatchSettings;
@@ -281,6 +284,10 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         await cancelRows.cancelBatchRows({ batchId });
+        if (patched(CANCELLED_STATUS_PATCH)) {
+          showStatus('CANCELLED');
+          setCurrentDetails(`cancelled (run ${carry.run}): the rows not yet imported were cancelled`);
+        }
       });
     }
     throw err;

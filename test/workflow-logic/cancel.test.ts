@@ -48,6 +48,9 @@ describe('when a batch is cancelled', () => {
       ]);
       expect(s.rowOf(5).loads + s.rowOf(6).loads).toBe(0);
       expect(s.store.batches.get(s.batchId)).toBe('CANCELLED');
+      // Temporal's view agrees: the batch's search attribute is final, not RUNNING.
+      const { searchAttributes } = await handle.describe();
+      expect(searchAttributes.ImportStatus).toEqual(['CANCELLED']);
     });
   });
 });
