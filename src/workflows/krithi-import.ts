@@ -107,6 +107,12 @@ const decisions = proxyActivities<RowActivities>({
 export const CONFIRMED_DECISIONS_PATCH = 'confirmed-decisions';
 /** Any failure of the row ends it FAILED with its type, instead of failing the workflow silently. */
 export const ROW_FAILURES_PATCH = 'row-failures-end-failed';
+/**
+ * A row that ends FAILED closes its workflow as Failed (red in the Web UI, `ExecutionStatus="Failed"`),
+ * with its error type and message as the failure, after it has reported to its batch. Before this,
+ * such a run completed with `{status: 'FAILED'}` and looked green.
+ */
+export const FAILED_CLOSES_FAILED_PATCH = 'failed-row-closes-failed';
 
 function validateDecision(d: ReviewDecision | undefined): string | null {
   if (!d || typeof d !== 'object') return 'decision payload missing';
@@ -225,7 +231,10 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     // Rows recorded before the state machine answered with the status asked for.
     arrive(from, res.status ?? to, alsoShow);
     if (row.status === to) showDetails(extra);
+    if (row.status === 'FAILED' && to === 'FAILED') failedWith = { type: extra.errorType ?? 'ERROR', message: extra.errorMessage ?? 'failed' };
   };
+  /** How this run ended the row FAILED (not set when the row was already FAILED when it started). */
+  let failedWith: { type: string; message: string } | undefined;
   /** The Web UI's "Current Details": where the row is and since when (not part of history). */
   const showDetails = (extra: Extra = {}) =>
     setCurrentDetails(
@@ -423,38 +432,52 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     return true;
   };
 
-  try {
-    const state = await db.loadRow({ rowId });
-    row.status = state.status;
-    row.missing = state.missing;
-    attempt = state.attempt;
-    const lean = patched(LEAN_ROW_PATCH);
-    // What the batch counts this row as: its status when the batch (re)started it — except that a
-    // batch counts a row it starts from QUEUED as SCRAPING from the start.
-    reported = lean && row.status === 'QUEUED' ? 'SCRAPING' : row.status;
-    if (isTerminal(row.status)) {
-      // Already finished (a duplicate start, a retry of a closed batch): tell the batch, nothing else.
-      report(row.status, row.status);
+  const result = await runSteps();
+  if (result.status === 'FAILED' && failedWith && patched(FAILED_CLOSES_FAILED_PATCH)) {
+    // After finish(): the batch has heard of it and every handler has answered.
+    throw ApplicationFailure.create({
+      type: failedWith.type,
+      message: failedWith.message,
+      nonRetryable: true,
+      details: [{ batchId, rowId, line, status: 'FAILED', attempt }],
+    });
+  }
+  return result;
+
+  async function runSteps(): Promise<KrithiImportResult> {
+    try {
+      const state = await db.loadRow({ rowId });
+      row.status = state.status;
+      row.missing = state.missing;
+      attempt = state.attempt;
+      const lean = patched(LEAN_ROW_PATCH);
+      // What the batch counts this row as: its status when the batch (re)started it — except that a
+      // batch counts a row it starts from QUEUED as SCRAPING from the start.
+      reported = lean && row.status === 'QUEUED' ? 'SCRAPING' : row.status;
+      if (isTerminal(row.status)) {
+        // Already finished (a duplicate start, a retry of a closed batch): tell the batch, nothing else.
+        report(row.status, row.status);
+        return await finish();
+      }
+      if (!settings.sites.includes(input.site)) {
+        await moveTo('FAILED', {
+          errorType: 'BLOCKED_URL',
+          errorMessage: `host ${input.site} is not on the list of source sites`,
+        });
+        return await finish();
+      }
+      if (row.status === 'QUEUED' || row.status === 'SCRAPING') await scrapeStep();
+      if (row.status === 'SCRAPING' || row.status === 'RESOLVING') await resolveStep(lean);
+      if (row.status === 'PENDING_REVIEW' || row.status === 'PERSISTING') await reviewAndPersistStep();
       return await finish();
-    }
-    if (!settings.sites.includes(input.site)) {
-      await moveTo('FAILED', {
-        errorType: 'BLOCKED_URL',
-        errorMessage: `host ${input.site} is not on the list of source sites`,
-      });
-      return await finish();
-    }
-    if (row.status === 'QUEUED' || row.status === 'SCRAPING') await scrapeStep();
-    if (row.status === 'SCRAPING' || row.status === 'RESOLVING') await resolveStep(lean);
-    if (row.status === 'PENDING_REVIEW' || row.status === 'PERSISTING') await reviewAndPersistStep();
-    return await finish();
-  } catch (err) {
-    if (isCancellation(err)) {
-      await cancelStep();
+    } catch (err) {
+      if (isCancellation(err)) {
+        await cancelStep();
+        throw err;
+      }
+      if (await failStep(err)) return await finish();
       throw err;
     }
-    if (await failStep(err)) return await finish();
-    throw err;
   }
 }
 

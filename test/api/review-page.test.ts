@@ -195,6 +195,9 @@ describe('when a reviewer works through the queue in a browser', () => {
     expect(rest).toEqual([50, 51, 52, 53, 54].map((i) => `paged ${tag} ${i}`));
     expect(await page.getByRole('link', { name: 'next 50 rows' }).count()).toBe(0);
     await page.getByRole('link', { name: 'first page' }).click();
+    // A click does not wait for the page it opens: count once that page has loaded, not while the
+    // new document is still being parsed (a run under load counted 43).
+    await page.waitForURL((u) => u.pathname === '/review' && !u.searchParams.has('after'));
     expect(await page.locator('article.row').count()).toBe(50);
     await page.close();
   });

@@ -71,15 +71,19 @@ beforeAll(async () => {
     fresh: true,
     dynamicConfig: { 'system.enableActivityEagerExecution': true },
   });
-  // Slow pages keep rows in flight on both workers when the node dies.
-  site = await startFixtureSite({ port: 0, defaultFaults: true, slowMs: 1000, latencyMs: 50 });
+  // Every page takes a second and at most 4 rows run at once (BATCH_WINDOW), so the 70 rows take
+  // at least ~17 s: when 15 are done, the rest cannot all finish before the kill however late this
+  // process gets to look (a run where all 70 were done by then tested no kill in the middle).
+  site = await startFixtureSite({ port: 0, defaultFaults: false, slowMs: 1000, latencyMs: 50 });
   const { entries } = await parseManifestAll(readFileSync(MANIFEST));
   site.addRows(entries.flatMap((e) => (e.kind === 'record' ? [{ url: e.normalizedUrl, title: e.title, raga: e.raga }] : [])));
+  for (const e of entries) if (e.kind === 'record') site.setFault(e.normalizedUrl, 'slow');
   env = {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: engine.address,
     TASK_QUEUE_PREFIX: testPrefix(),
     SITE_RATE_LIMIT: '10',
+    BATCH_WINDOW: '4',
     SCRAPE_INITIAL_RETRY_MS: '200',
     FETCH_HOST_OVERRIDES: JSON.stringify(site.hostOverrides(SITES)),
     WORKER_SHUTDOWN_GRACE_MS: '5000',

@@ -172,6 +172,8 @@ describe('docs/RUNBOOK.md', () => {
     await settledRows(res.batchId, (r) => r[1]?.status === 'FAILED' && r[2]?.status === 'SCRAPING', 'row 3 failed, row 4 scraping');
     const failed = rowWorkflowId(res.batchId, 3);
     const stuck = rowWorkflowId(res.batchId, 4);
+    // Exactly the batch's failed rows, by Temporal's own status (the row's run closed Failed).
+    await visible(`BatchId="${res.batchId}" AND ExecutionStatus="Failed" AND WorkflowType="KrithiImport"`, 1);
     await visible(`BatchId="${res.batchId}" AND ImportStatus="FAILED"`, 1);
     const { output, outputs } = await runEntry(1, { batchId: res.batchId, rowWorkflowId: failed, stuckRowWorkflowId: stuck });
     expect(outputs[0]).toContain(failed); // the list names the failed row's workflow
@@ -190,6 +192,7 @@ describe('docs/RUNBOOK.md', () => {
       { url: 'flaky2', fault: 'server-error-always' },
     ]);
     await settledRows(res.batchId, (r) => r[1]?.status === 'FAILED' && r[2]?.status === 'FAILED', 'rows 3 and 4 failed');
+    await visible(`BatchId="${res.batchId}" AND ExecutionStatus="Failed" AND WorkflowType="KrithiImport"`, 2);
     // A row that did not fail is refused, naming its status, and nothing moves.
     const refused = await kit.sh(`krithi-import retry ${res.batchId}:2`);
     expect(refused.code).not.toBe(0);

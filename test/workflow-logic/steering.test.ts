@@ -4,6 +4,8 @@
  * progress query answers from a run's first moment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal, reviewUpdate, rowStatusQuery } from '../../src/workflows/messages';
 import { eventually, openTier, withStack, within, type Tier } from './support/tier';
 
@@ -90,6 +92,14 @@ describe('when an operator opens a batch and its rows in the Web UI', () => {
       await s.store.until(() => s.rowOf(3).status === 'PENDING_REVIEW' && s.rowOf(2).status === 'FAILED', 'row 3 waiting, row 2 failed');
       expect(await details(s.row(3))).toMatch(/^waiting for review since \d{4}-\d\d-\d\dT[\d:.]+Z: raga not recognised$/);
       expect(await details(s.row(2))).toMatch(/^failed at \d{4}-\d\d-\d\dT[\d:.]+Z: HTTP_NOT_FOUND — /);
+      // The failed row's run is Failed (red), with its error type and message, not a green Completed.
+      expect((await s.row(2).describe()).status.name).toBe('FAILED');
+      const failure = await s.row(2).result().then(
+        () => undefined,
+        (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : err),
+      );
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'HTTP_NOT_FOUND', message: 'HTTP_NOT_FOUND for row 2', nonRetryable: true });
       const batch = await eventually(() => details(handle as never), (d) => d.includes('1 imported'), 'the batch details with its counts');
       expect(batch).toBe('running (run 1): 1 imported, 1 waiting for review, 1 failed, 0 rejected, 0 cancelled, 0 queued, 0 in flight');
       await s.row(3).executeUpdate(reviewUpdate, { args: [{ decision: 'reject', reviewer: 'meera' }] });

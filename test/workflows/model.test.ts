@@ -152,6 +152,9 @@ async function runSequence(seed: number): Promise<string[]> {
     const [{ n: krithis }] = (await h.sql`SELECT count(*)::int AS n FROM krithis WHERE source_key = ${row.source_key}`) as never as [{ n: number }];
     expect(krithis, `${where}: one krithi per source page`).toBeLessThanOrEqual(1);
     const d = await h.client.workflow.getHandle(rowWorkflowId(res.batchId, row.line as number)).describe().catch(() => null);
+    // A run that failed is a row that failed (its own FAILED, or the reconcile step's for a run the
+    // database outlived); a FAILED row's run never looks like a success.
+    if (d?.status.name === 'FAILED') expect(row.status, `${where}: a Failed run = a FAILED row`).toBe('FAILED');
     if (d?.status.name === 'COMPLETED') {
       const result = (await h.client.workflow.getHandle(rowWorkflowId(res.batchId, row.line as number)).result()) as { status: RowStatus };
       expect(result.status, `${where}: the workflow's view = PostgreSQL's`).toBe(row.status);
