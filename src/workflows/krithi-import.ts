@@ -231,7 +231,8 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     // Rows recorded before the state machine answered with the status asked for.
     arrive(from, res.status ?? to, alsoShow);
     if (row.status === to) showDetails(extra);
-    if (row.status === 'FAILED' && to === 'FAILED') failedWith = { type: extra.errorType ?? 'ERROR', message: extra.errorMessage ?? 'failed' };
+    if (row.status === 'FAILED' && to === 'FAILED')
+      failedWith = { type: extra.errorType ?? 'ERROR', message: extra.errorMessage ?? 'failed' };
   };
   /** How this run ended the row FAILED (not set when the row was already FAILED when it started). */
   let failedWith: { type: string; message: string } | undefined;
