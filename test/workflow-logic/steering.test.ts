@@ -93,11 +93,12 @@ describe('when an operator opens a batch and its rows in the Web UI', () => {
       expect(await details(s.row(3))).toMatch(/^waiting for review since \d{4}-\d\d-\d\dT[\d:.]+Z: raga not recognised$/);
       expect(await details(s.row(2))).toMatch(/^failed at \d{4}-\d\d-\d\dT[\d:.]+Z: HTTP_NOT_FOUND — /);
       // The failed row's run is Failed (red), with its error type and message, not a green Completed.
-      expect((await s.row(2).describe()).status.name).toBe('FAILED');
-      const failure = await s.row(2).result().then(
+      // (It closes just after its status is stored: wait for the close, then look.)
+      const failure = await within(s.row(2).result(), 10_000, 'the failed row to close').then(
         () => undefined,
         (err: unknown) => (err instanceof WorkflowFailedError ? err.cause : err),
       );
+      expect((await s.row(2).describe()).status.name).toBe('FAILED');
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect(failure).toMatchObject({ type: 'HTTP_NOT_FOUND', message: 'HTTP_NOT_FOUND for row 2', nonRetryable: true });
       const batch = await eventually(() => details(handle as never), (d) => d.includes('1 imported'), 'the batch details with its counts');
