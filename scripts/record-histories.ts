@@ -5,9 +5,9 @@
  * saves each workflow's history as JSON in test/fixtures/histories/. Re-run it after every
  * intended workflow change; test/workflows/replay.test.ts replays them against the current code.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -26,6 +26,9 @@ import { createWorkers } from '../src/worker';
 
 const OUT = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+// A worktree may share another checkout's node_modules through a link: its stack frames name that
+// checkout's path, which is stripped too.
+const MODULES_ROOT = `${dirname(realpathSync(join(REPO_ROOT, 'node_modules')))}/`;
 const SITES = ['guru-guha.blogspot.com', 'syamakrishnavaibhavam.blogspot.com', 'thyagaraja-vaibhavam.blogspot.com'];
 const DATABASE_URL = process.env.HISTORIES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_histories';
 /** A free port for the throwaway dev server. */
@@ -97,7 +100,7 @@ async function save(name: string, workflowId: string, runId?: string) {
     bytes: String,
   });
   // Stack traces name this checkout's absolute path: keep fixtures relative to the repo.
-  const text = JSON.stringify(json, null, 1).replaceAll(REPO_ROOT, '');
+  const text = JSON.stringify(json, null, 1).replaceAll(REPO_ROOT, '').replaceAll(MODULES_ROOT, '');
   writeFileSync(join(OUT, `${name}.json`), `${text}\n`);
   console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 }
