@@ -7,7 +7,9 @@
 
 FROM node:20-slim AS build
 WORKDIR /app
+# patches/: fixes to dependencies that npm's postinstall (patch-package) applies.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.ts ./scripts/build.ts
@@ -17,6 +19,7 @@ RUN npm run build
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-slim

@@ -181,7 +181,7 @@ export function chaosSchedule(total: number, mode: BenchStack['engine']['mode'])
       name: mode === 'dev' ? 'restart-postgresql' : 'restart-postgresql-app-and-temporal',
       atDone: Math.floor(total * 0.75),
       async run(stack) {
-        stack.privatePg!.restart();
+        await stack.privatePg!.restart();
       },
     },
   ];

@@ -15,7 +15,7 @@ import { seedReference } from '../src/db/reference';
 import { startFixtureSite, type FixtureSite } from '../src/fixture-site/server';
 import { parseManifestAll } from '../src/manifest/parse';
 import { startEngine, type TemporalEngine, type TemporalMode } from '../src/temporal/engine';
-import { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+import { startPrivatePostgres, type PrivatePostgres } from '../src/db/private-postgres';
 import { freePort, postManifest, procRssMb, waitForHealth } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

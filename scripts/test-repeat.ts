@@ -65,7 +65,9 @@ for (let i = 1; i <= runs; i++) {
     for (const a of file.assertionResults) if (a.status === 'failed') failed.push(`${rel} › ${a.fullName}`);
   }
   if (failed.length > 0 || run.status !== 0) failedRuns++;
-  console.log(`run ${i}/${runs}: ${report.numPassedTests} passed, ${report.numFailedTests} failed in ${seconds} s`);
+  // A file that failed outside its tests reports them skipped: its failure counts here too.
+  const fileFailures = failed.length - report.testResults.reduce((n, f) => n + f.assertionResults.filter((a) => a.status === 'failed').length, 0);
+  console.log(`run ${i}/${runs}: ${report.numPassedTests} passed, ${report.numFailedTests + fileFailures} failed in ${seconds} s`);
   for (const f of failed) {
     console.log(`  FAIL ${f}`);
     failures.set(f, (failures.get(f) ?? 0) + 1);

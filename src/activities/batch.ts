@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
-import { batchCounts, batchSummary } from '../db/batches';
+import { batchCounts, batchSummary, requeueFailedRows } from '../db/batches';
 import { rowWorkflowId, type BatchSummary, type RowStatus } from '../shared';
 import { STARTABLE, TERMINAL, UNFINISHED, transitionRow, transitionRows } from '../db/rows';
 
@@ -126,6 +126,20 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
      * through PostgreSQL rather than trusting the workflow's in-flight set. Heartbeats its position
      * so a retry resumes where the last attempt stopped.
      */
+    /**
+     * The batch's `retryFailed` signal sent bare (an operator's `temporal workflow signal`): queues
+     * the batch's FAILED rows again, as the service's retry-failed does. Keyed by the signal, so a
+     * retried call writes nothing twice. A batch being cancelled retries nothing.
+     */
+    async requeueFailed({ batchId, actor, requestKey }: { batchId: string; actor: string; requestKey: string }): Promise<{ requeued: number }> {
+      return sql.begin(async (tx) => {
+        const [batch] = await tx`SELECT status FROM batches WHERE id = ${batchId} FOR UPDATE`;
+        if (!batch || batch.status === 'CANCELLED' || batch.status === 'CANCELLING') return { requeued: 0 };
+        const { requeued } = await requeueFailedRows(tx as unknown as Sql, { batchId, actor, eventKeyPrefix: `batch:${batchId}:retry-signal:${requestKey}` });
+        return { requeued };
+      });
+    },
+
     async cancelBatchRows({ batchId }: { batchId: string }): Promise<{ cancelled: number }> {
       const ctx = Context.current();
       await sql`UPDATE batches SET status = 'CANCELLING', updated_at = now() WHERE id = ${batchId} AND status <> 'CANCELLED'`;

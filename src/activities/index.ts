@@ -21,7 +21,7 @@ export interface ActivityDeps {
 
 export function createMainActivities(deps: ActivityDeps) {
   return {
-    ...createRowActivities({ sql: deps.sql, reference: deps.reference, metrics: deps.metrics }),
+    ...createRowActivities({ sql: deps.sql, client: deps.client, reference: deps.reference, metrics: deps.metrics }),
     ...createBatchActivities({ sql: deps.sql, client: deps.client }),
   };
 }

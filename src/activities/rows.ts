@@ -3,7 +3,11 @@
  * retried or replayed call (a local activity re-run after a crash) changes nothing twice.
  */
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
+import { requeueFailedRows } from '../db/batches';
+import { signalBatch } from '../temporal/batch-signal';
+import { retryFailedSignal } from '../workflows/messages';
 import { decideApproval, resolveRow, type ResolveInput } from '../resolution/policy';
 import type { ReviewDecision, RowStatus } from '../shared';
 import { UNFINISHED, transitionRow, type RowChangeResult } from '../db/rows';
@@ -27,6 +31,8 @@ import type { Metrics } from '../observability/metrics';
 
 export interface RowDeps {
   sql: Sql;
+  /** Temporal client (a reset row re-opens its batch); lazy so activities can be built before connecting. */
+  client?: () => Client;
   reference: ReferenceCache;
   /** Domain metrics of this worker process (absent: counted nowhere). */
   metrics?: Metrics;
@@ -37,6 +43,22 @@ export interface RowState {
   attempt: number;
   /** What the resolver could not choose (an approval must supply it). */
   missing?: ('composer' | 'raga')[];
+  /** A reset run found its row FAILED and queued it again (attempt is the new one). */
+  requeuedAfterReset?: boolean;
+  /** A reset run found its row FAILED but could not queue it again: why. */
+  resetRefused?: string;
+}
+
+export interface LoadRowInput {
+  rowId: string;
+  /** The run asking. A retried row's earlier, closed runs are deleted from Temporal (see loadRow). */
+  run?: { workflowId: string; runId: string };
+  /**
+   * Set by a run that a `temporal workflow reset` created (its run id): a FAILED row is queued
+   * again as a new attempt, as `retry` would, and its batch pages again (or runs again if it had
+   * completed). Idempotent per run.
+   */
+  afterReset?: string;
 }
 
 export interface RecordDecisionInput {
@@ -96,7 +118,67 @@ function activityEventKey(rowId: string, what: string): string {
 /** Statuses where a row stops needing the machine: the end of the latency SLO's clock. */
 const SETTLED = ['PENDING_REVIEW', 'IMPORTED', 'REJECTED', 'FAILED'];
 
-export function createRowActivities({ sql, reference, metrics }: RowDeps) {
+export function createRowActivities({ sql, client, reference, metrics }: RowDeps) {
+  /**
+   * A reset run's FAILED row, queued again under its batch's lock (ordered against the batch
+   * closing); then the batch hears of it. A cancelled batch retries nothing: resume it instead.
+   */
+  /**
+   * Deletes a retried row's closed earlier runs from Temporal, so that Temporal's view is the
+   * row's current state: `ExecutionStatus="Failed"` counts exactly the rows that are FAILED now,
+   * and a reset by that query never reaches a superseded run (resetting one terminates the row's
+   * current run). Their failure stays in PostgreSQL: the row's STATUS_CHANGED → FAILED event and
+   * this audit event naming the runs. Best effort: a failure here never holds the import up.
+   */
+  const deleteSupersededRuns = async (rowId: string, run: { workflowId: string; runId: string }): Promise<void> => {
+    if (!client) return;
+    try {
+      const c = client();
+      const deleted: { runId: string; status: string }[] = [];
+      for await (const w of c.workflow.list({ query: `WorkflowId = ${JSON.stringify(run.workflowId)}` })) {
+        if (w.runId === run.runId || w.status.name === 'RUNNING') continue;
+        await c.workflowService.deleteWorkflowExecution({
+          namespace: c.options.namespace,
+          workflowExecution: { workflowId: run.workflowId, runId: w.runId },
+        });
+        deleted.push({ runId: w.runId, status: w.status.name });
+      }
+      if (deleted.length > 0)
+        await sql`
+          INSERT INTO audit_events (event_key, type, batch_id, row_id, actor, data)
+          SELECT ${`row:${rowId}:superseded-runs:${run.runId}`}, 'SUPERSEDED_RUNS_DELETED', batch_id, id, 'worker',
+                 ${sql.json({ workflowId: run.workflowId, currentRunId: run.runId, deleted } as never)}
+          FROM import_rows WHERE id = ${rowId}
+          ON CONFLICT (event_key) DO NOTHING`;
+    } catch (err) {
+      Context.current().log.warn('could not delete superseded runs', { rowId, workflowId: run.workflowId, error: (err as Error).message });
+    }
+  };
+
+  const requeueAfterReset = async (rowId: string, runId: string): Promise<{ requeued: boolean; refused?: string }> => {
+    const eventKeyPrefix = `row:${rowId}:temporal-reset:${runId}`;
+    const outcome = await sql.begin(async (tx) => {
+      const [row] = await tx`SELECT batch_id, line FROM import_rows WHERE id = ${rowId}`;
+      const [batch] = await tx`SELECT id, status, settings FROM batches WHERE id = ${row!.batch_id} FOR UPDATE`;
+      if (batch!.status === 'CANCELLED' || batch!.status === 'CANCELLING')
+        return { requeued: false, refused: `batch ${batch!.id} is ${batch!.status}: resume it to run its rows again`, batch: null };
+      const { requeued } = await requeueFailedRows(tx as unknown as Sql, {
+        batchId: batch!.id as string,
+        lines: [row!.line as number],
+        actor: 'temporal-reset',
+        eventKeyPrefix,
+      });
+      // Requeued now, or by an earlier try of this call (its audit event is there): tell the batch.
+      const [earlier] = requeued ? [] : await tx`SELECT 1 FROM audit_events WHERE event_key = ${`${eventKeyPrefix}:batch`}`;
+      return { requeued: requeued > 0 || Boolean(earlier), batch: batch as { id: string; settings: unknown } };
+    });
+    if (outcome.requeued && outcome.batch) {
+      if (!client) throw new Error('a reset row needs a Temporal client to reach its batch');
+      await signalBatch(client(), outcome.batch, retryFailedSignal, { requeued: true });
+    }
+    return { requeued: outcome.requeued, ...(outcome.refused ? { refused: outcome.refused } : {}) };
+  };
+
   /**
    * Seconds since the row last entered SCRAPING (its audit event), when this change is the row's
    * first settled state of the attempt: not a reviewed row, not a cancellation.
@@ -146,14 +228,24 @@ export function createRowActivities({ sql, reference, metrics }: RowDeps) {
   };
 
   return {
-    async loadRow({ rowId }: { rowId: string }): Promise<RowState> {
-      const [row] = await sql`SELECT status, attempt, resolution FROM import_rows WHERE id = ${rowId} AND kind = 'record'`;
+    async loadRow({ rowId, run, afterReset }: LoadRowInput): Promise<RowState> {
+      const read = async () => (await sql`SELECT status, attempt, resolution FROM import_rows WHERE id = ${rowId} AND kind = 'record'`)[0];
+      let row = await read();
       if (!row) throw new Error(`row ${rowId} not found`);
+      let reset: { requeued: boolean; refused?: string } | undefined;
+      if (afterReset && (row.status === 'FAILED' || row.status === 'QUEUED')) {
+        reset = await requeueAfterReset(rowId, afterReset);
+        row = (await read())!;
+      }
+      // A retried row (a new attempt) has earlier runs that closed Failed: they are superseded.
+      if (run && (row.attempt as number) > 1) await deleteSupersededRuns(rowId, run);
       const chosen = (row.resolution as { chosen?: ChosenEntities } | null)?.chosen;
       return {
         status: row.status as RowStatus,
         attempt: row.attempt as number,
         ...(chosen ? { missing: missingOf(chosen) } : {}),
+        ...(reset?.requeued ? { requeuedAfterReset: true } : {}),
+        ...(reset?.refused ? { resetRefused: reset.refused } : {}),
       };
     },
 

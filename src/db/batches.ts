@@ -1,6 +1,6 @@
 /** Batch-level queries shared by activities and application services. */
 import { emptyCounts, type BatchStatus, type BatchSummary, type RowStatus } from '../shared';
-import { UNFINISHED } from './rows';
+import { UNFINISHED, transitionRows } from './rows';
 import type { Sql } from './client';
 
 export interface BatchCounts {
@@ -67,4 +67,44 @@ export async function batchSummary(sql: Sql, batchId: string): Promise<BatchSumm
     duplicates: batch.duplicateRows,
     counts: counts.byStatus,
   };
+}
+
+export interface RequeueFailed {
+  batchId: string;
+  /** Only these lines (one row's retry); every FAILED row of the batch when absent. */
+  lines?: number[];
+  actor: string;
+  /** Makes the audit events idempotent for one request (a retried activity writes nothing twice). */
+  eventKeyPrefix: string;
+}
+
+/**
+ * Queues FAILED rows again as new attempts, in the caller's transaction, which must hold the
+ * batch's row lock (it orders this against the workflow closing the batch): each row's change and
+ * one batch event are audited, and a batch that had completed is RUNNING again. The one way a
+ * failed row is retried — `retry`/`retry-failed` (service), the batch's `retryFailed` signal and a
+ * `temporal workflow reset` of the row all come here.
+ */
+export async function requeueFailedRows(tx: Sql, c: RequeueFailed): Promise<{ requeued: number; reopened: boolean }> {
+  const rows = await transitionRows(tx, {
+    batchId: c.batchId,
+    from: ['FAILED'],
+    to: 'QUEUED',
+    ...(c.lines ? { lines: c.lines } : {}),
+    newAttempt: true,
+    actor: c.actor,
+    eventKeyPrefix: c.eventKeyPrefix,
+    eventType: 'ROW_REQUEUED',
+  });
+  if (rows.length === 0) return { requeued: 0, reopened: false };
+  // A paused batch stays paused (the rows wait for resume); a closed one runs again.
+  const reopened = await tx`
+    UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now()
+    WHERE id = ${c.batchId} AND status = 'COMPLETED' RETURNING id`;
+  await tx`
+    INSERT INTO audit_events (event_key, type, batch_id, actor, data)
+    VALUES (${`${c.eventKeyPrefix}:batch`}, 'BATCH_RETRY_FAILED', ${c.batchId}, ${c.actor},
+            ${tx.json({ requeued: rows.length, ...(c.lines ? { lines: c.lines } : {}) } as never)})
+    ON CONFLICT (event_key) DO NOTHING`;
+  return { requeued: rows.length, reopened: reopened.length > 0 };
 }

@@ -148,7 +148,7 @@ export async function transitionRows(tx: Sql, c: BulkRowChange): Promise<{ id: s
   if (from.length === 0) return [];
   const moved = await tx`
     WITH target AS (
-      SELECT id, status FROM import_rows
+      SELECT id, status, error_type AS previous_error_type, error_message AS previous_error FROM import_rows
       WHERE batch_id = ${c.batchId} AND kind = 'record' AND status = ANY(${from as RowStatus[]}::text[])
         ${c.ids ? tx`AND id = ANY(${c.ids}::bigint[])` : tx``}
         ${c.lines ? tx`AND line = ANY(${c.lines}::int[])` : tx``}
@@ -169,7 +169,7 @@ export async function transitionRows(tx: Sql, c: BulkRowChange): Promise<{ id: s
       resolution = CASE WHEN ${c.newAttempt ? 1 : 0}::int = 1 THEN NULL ELSE r.resolution END,
       confidence = CASE WHEN ${c.newAttempt ? 1 : 0}::int = 1 THEN NULL ELSE r.confidence END
     FROM target WHERE r.id = target.id
-    RETURNING r.id::text AS id, r.line, target.status AS from_status, r.attempt`;
+    RETURNING r.id::text AS id, r.line, target.status AS from_status, r.attempt, target.previous_error_type, target.previous_error`;
   if (moved.length > 0) {
     const events = moved.map((m) => ({
       event_key: `${c.eventKeyPrefix}:${m.id}`,
@@ -177,7 +177,15 @@ export async function transitionRows(tx: Sql, c: BulkRowChange): Promise<{ id: s
       batch_id: c.batchId,
       row_id: m.id as string,
       actor: c.actor,
-      data: tx.json({ from: m.from_status, to: c.to, attempt: m.attempt, errorType: c.errorType ?? null, ...c.data } as never),
+      data: tx.json({
+        from: m.from_status,
+        to: c.to,
+        attempt: m.attempt,
+        errorType: c.errorType ?? null,
+        // The error the change clears (a retried FAILED row's): the audit trail keeps it.
+        ...(m.previous_error_type && c.errorType === undefined ? { previousError: { type: m.previous_error_type, message: m.previous_error } } : {}),
+        ...c.data,
+      } as never),
     }));
     await tx`
       INSERT INTO audit_events ${tx(events as never, ['event_key', 'type', 'batch_id', 'row_id', 'actor', 'data'] as never)}

@@ -10,11 +10,12 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Sql } from '../db/client';
-import { batchCounts, getBatch, type BatchRecord } from '../db/batches';
+import { batchCounts, getBatch, requeueFailedRows, type BatchRecord } from '../db/batches';
 import { INITIAL_STATUS, transitionRows } from '../db/rows';
 import { parseManifest, type ManifestSource } from '../manifest/parse';
 import { titleKey } from '../resolution/title-key';
 import { WORKFLOW_TYPES, batchWorkflowId, type BatchProgress, type BatchSettings, type RowStatus } from '../shared';
+import { signalBatch as signalBatchWorkflow } from '../temporal/batch-signal';
 import { taskQueues } from '../temporal/task-queues';
 import { pauseSignal, progressQuery, resumeSignal, retryFailedSignal } from '../workflows/messages';
 import { ServiceError } from './errors';
@@ -78,20 +79,8 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
     }
   };
 
-  /**
-   * Signals the batch's workflow, starting a new run with the signal if none runs (or the run
-   * was closing): a signal that reaches a closing run makes it carry on rather than being lost.
-   */
-  const signalBatch = async (batch: BatchRecord, signal: SignalDefinition<[]>): Promise<void> => {
-    const settings = batch.settings as BatchSettings;
-    await client.workflow.signalWithStart(WORKFLOW_TYPES.batch, {
-      workflowId: batchWorkflowId(batch.id),
-      taskQueue: taskQueues(settings.taskQueuePrefix).main,
-      args: [{ batchId: batch.id, settings }],
-      signal,
-      signalArgs: [],
-    });
-  };
+  const signalBatch = <Args extends unknown[]>(batch: BatchRecord, signal: SignalDefinition<Args>, ...args: Args) =>
+    signalBatchWorkflow(client, batch, signal, ...args);
 
   const isRunning = async (batchId: string): Promise<boolean> => {
     try {
@@ -337,31 +326,18 @@ export function createBatchService({ sql, client }: BatchServiceDeps) {
               throw new ServiceError('CONFLICT', `row ${batchId}:${line} is ${row.status as string}; only a FAILED row is retried`);
           }
         }
-        const rows = await transitionRows(tx as unknown as Sql, {
+        const { requeued } = await requeueFailedRows(tx as unknown as Sql, {
           batchId,
-          from: ['FAILED'],
-          to: 'QUEUED',
           ...(opts.lines ? { lines: opts.lines } : {}),
-          newAttempt: true,
           actor,
           eventKeyPrefix: `batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`,
-          eventType: 'ROW_REQUEUED',
         });
-        if (rows.length > 0) {
-          // A paused batch stays paused (the rows wait for resume); a closed one runs again.
-          if (batch.status === 'COMPLETED')
-            await tx`UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now() WHERE id = ${batchId}`;
-          await tx`
-            INSERT INTO audit_events (event_key, type, batch_id, actor, data)
-            VALUES (${`batch:${batchId}:retry-failed:${Date.now()}:${randomBytes(4).toString('hex')}`}, 'BATCH_RETRY_FAILED',
-                    ${batchId}, ${actor}, ${tx.json({ requeued: rows.length, ...(opts.lines ? { lines: opts.lines } : {}) } as never)})`;
-        }
-        return rows.length;
+        return requeued;
       });
       if (requeued === 0) return { requeued };
       // A running batch pages again; a closed one — or one whose run is closing right now — gets
       // a new run under the same workflow id.
-      await signalBatch(await requireBatch(batchId), retryFailedSignal);
+      await signalBatch(await requireBatch(batchId), retryFailedSignal, { requeued: true });
       return { requeued };
     },
 

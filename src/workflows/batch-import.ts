@@ -57,6 +57,8 @@ export interface BatchCarry {
    * restarted after its Temporal side was lost must give them a workflow again); rescans do not.
    */
   firstPass?: boolean;
+  /** A bare retryFailed signal arrived as the previous run closed: re-queue the FAILED rows first. */
+  requeuePending?: boolean;
 }
 
 /**
@@ -69,6 +71,19 @@ export const ROW_LIVENESS_PATCH = 'row-liveness';
 
 /** A cancelled batch shows ImportStatus CANCELLED, like a completed one shows COMPLETED. */
 export const CANCELLED_STATUS_PATCH = 'cancelled-status-shown';
+
+/**
+ * A cancel that reaches a run before its main loop (with the start, in its first workflow task)
+ * cancels the rows too; before this, the run was cancelled at its first counter read and the
+ * batch stayed CANCELLING with its rows QUEUED.
+ */
+export const EARLY_CANCEL_PATCH = 'early-cancel-cancels-rows';
+
+/**
+ * A bare `retryFailed` signal (sent with the stock `temporal` CLI) re-queues the batch's FAILED
+ * rows itself; before this it only paged again and found nothing to start.
+ */
+export const SIGNAL_REQUEUES_PATCH = 'retry-signal-requeues';
 
 export interface BatchImportInput {
   batchId: string;
@@ -108,6 +123,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   let wake = false;
   // Evaluated once per run: a run started before this change keeps the old behaviour throughout.
   const live = patched(ROW_LIVENESS_PATCH);
+  const signalRequeues = patched(SIGNAL_REQUEUES_PATCH);
   let firstPass = carry.firstPass ?? input.carry === undefined;
   let lastReconcile = Date.now();
 
@@ -127,7 +143,33 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     countersRead,
     counts: { ...counts },
   }));
-  Object.assign(counts, (await db.batchCounts({ batchId })).byStatus);
+  // Every upsert is a history event: write the batch's status only when it changes.
+  let shownStatus: string | undefined;
+  const showStatus = (value: string) => {
+    if (value === shownStatus) return;
+    upsertSearchAttributes([...(shownStatus === undefined ? [{ key: BatchIdKey, value: batchId }] : []), { key: ImportStatusKey, value }]);
+    shownStatus = value;
+  };
+  /** The batch was cancelled: every unfinished row is cancelled, then the batch shows it. */
+  const cancelBatch = () =>
+    CancellationScope.nonCancellable(async () => {
+      await cancelRows.cancelBatchRows({ batchId });
+      if (patched(CANCELLED_STATUS_PATCH)) {
+        showStatus('CANCELLED');
+        setCurrentDetails(`cancelled (run ${carry.run}): the rows not yet imported were cancelled`);
+      }
+    });
+  /** A step before the main loop: a cancel that lands here cancels the rows all the same. */
+  const beforeLoop = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (err) {
+      if (isCancellation(err) && patched(EARLY_CANCEL_PATCH)) await cancelBatch();
+      throw err;
+    }
+  };
+
+  Object.assign(counts, (await beforeLoop(() => db.batchCounts({ batchId }))).byStatus);
   countersRead = true;
   // The Web UI's "Current Details": the counts an operator would otherwise query for.
   const showDetails = () =>
@@ -136,7 +178,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
   // that run's state, not to the carried in-flight set; PostgreSQL says which carried rows are
   // still active, so no slot stays held by a row that has already finished.
   if (inFlight.size > 0) {
-    const active = new Set(await db.activeLines({ batchId, lines: [...inFlight] }));
+    const active = new Set(await beforeLoop(() => db.activeLines({ batchId, lines: [...inFlight] })));
     for (const line of [...inFlight]) if (!active.has(line)) inFlight.delete(line);
   }
 
@@ -169,24 +211,19 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       firstPass = true;
     }
   });
-  setHandler(retryFailedSignal, () => {
-    // The service has re-queued the failed rows in PostgreSQL; page again from the top.
+  // Bare retryFailed signals not yet acted on (their rows still FAILED in PostgreSQL).
+  let requeueRequests = carry.requeuePending ? 1 : 0;
+  let requeuesDone = 0;
+  setHandler(retryFailedSignal, (request) => {
+    // The service (or a reset row) has re-queued the rows it meant; a bare signal asks the batch to.
+    if (signalRequeues && !request?.requeued) requeueRequests += 1;
+    // Page again from the top.
     cursor = 0;
     exhausted = false;
     firstPass = false;
     wake = true;
   });
-  // Every upsert is a history event: write the batch's status only when it changes.
-  let shownStatus = paused ? 'PAUSED' : 'RUNNING';
-  upsertSearchAttributes([
-    { key: BatchIdKey, value: batchId },
-    { key: ImportStatusKey, value: shownStatus },
-  ]);
-  const showStatus = (value: string) => {
-    if (value === shownStatus) return;
-    shownStatus = value;
-    upsertSearchAttributes([{ key: ImportStatusKey, value }]);
-  };
+  showStatus(paused ? 'PAUSED' : 'RUNNING');
 
   const startRow = async (row: NextRow) => {
     // Reserve the slot before starting: a fast child may report back before startChild resolves.
@@ -220,6 +257,12 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
 
   try {
     for (;;) {
+      if (requeueRequests > requeuesDone) {
+        requeuesDone = requeueRequests;
+        await db.requeueFailed({ batchId, actor: 'temporal-signal', requestKey: `${workflowInfo().runId}:${requeuesDone}` });
+        cursor = 0;
+        exhausted = false;
+      }
       // Fill the window.
       while (!paused && !exhausted && inFlight.size < settings.window && startedThisRun < settings.rowsPerRun) {
         const limit = Math.min(PAGE_SIZE, settings.window - inFlight.size, settings.rowsPerRun - startedThisRun);
@@ -236,7 +279,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       if (exhausted && inFlight.size === 0) {
         const fresh = await db.batchCounts({ batchId });
         Object.assign(counts, fresh.byStatus);
-        if (fresh.unfinished === 0) break;
+        if (fresh.unfinished === 0 && requeueRequests === requeuesDone) break;
         // Rows that are neither running nor waiting for review (re-queued, or left behind by a
         // lost Temporal database): page again from the top.
         if (fresh.startable > 0 && !paused) {
@@ -281,26 +324,20 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       showStatus(paused ? 'PAUSED' : 'RUNNING');
     }
   } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        await cancelRows.cancelBatchRows({ batchId });
-        if (patched(CANCELLED_STATUS_PATCH)) {
-          showStatus('CANCELLED');
-          setCurrentDetails(`cancelled (run ${carry.run}): the rows not yet imported were cancelled`);
-        }
-      });
-    }
+    if (isCancellation(err)) await cancelBatch();
     throw err;
   }
 
   await condition(allHandlersFinished);
   const summary = await db.completeBatch({ batchId, ...(live ? { onlyIfFinished: true } : {}) });
-  if (live && summary.status !== 'COMPLETED' && summary.status !== 'CANCELLED') {
-    // Rows were re-queued (retry-failed) after the last count: carry on in a fresh run.
+  const requeuePending = requeueRequests > requeuesDone;
+  if (live && ((summary.status !== 'COMPLETED' && summary.status !== 'CANCELLED') || (requeuePending && summary.status === 'COMPLETED'))) {
+    // Rows were re-queued (retry-failed) after the last count, or a bare retryFailed signal came
+    // while the batch closed: carry on in a fresh run.
     await continueAsNew<typeof BatchImport>({
       batchId,
       settings,
-      carry: { cursor: 0, inFlight: [], paused, run: carry.run + 1, firstPass: false },
+      carry: { cursor: 0, inFlight: [], paused, run: carry.run + 1, firstPass: false, ...(requeuePending ? { requeuePending } : {}) },
     });
   }
   showStatus(summary.status);

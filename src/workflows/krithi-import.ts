@@ -447,7 +447,13 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
 
   async function runSteps(): Promise<KrithiImportResult> {
     try {
-      const state = await db.loadRow({ rowId });
+      // A run that `temporal workflow reset` (or the Web UI's Reset) created has a run id other
+      // than the one on its start event (rows never continue-as-new): its row, if FAILED, is
+      // queued again as a new attempt and its batch told, so a reset retries the row.
+      const info = workflowInfo();
+      const afterReset = info.runId !== info.originalExecutionRunId ? info.runId : undefined;
+      const state = await db.loadRow({ rowId, run: { workflowId: info.workflowId, runId: info.runId }, ...(afterReset ? { afterReset } : {}) });
+      if (state.resetRefused) failedWith = { type: 'RETRY_REFUSED', message: state.resetRefused };
       row.status = state.status;
       row.missing = state.missing;
       attempt = state.attempt;

@@ -11,7 +11,15 @@ import { SEARCH_ATTRIBUTES } from '../shared';
 export const rowTransitionSignal = defineSignal<[RowTransition]>('rowTransition');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-export const retryFailedSignal = defineSignal('retryFailed');
+/**
+ * Retry the batch's FAILED rows. Sent bare (`temporal workflow signal --name retryFailed`), the
+ * batch re-queues them itself; the services and a reset row send `{ requeued: true }` after they
+ * have re-queued the rows they meant, and the batch only pages again.
+ */
+export const retryFailedSignal = defineSignal<[RetryFailedRequest?]>('retryFailed');
+export interface RetryFailedRequest {
+  requeued?: boolean;
+}
 export const progressQuery = defineQuery<BatchProgress>('progress');
 
 // Row

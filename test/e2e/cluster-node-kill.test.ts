@@ -5,7 +5,6 @@
  * Temporal node SIGKILLed mid-batch. The surviving node takes over the dead node's history shards
  * and task queues; the batch completes with exact counts and no krithi stored twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { parseManifestAll } from '../../src/manifest/parse';
 import { createBatchService } from '../../src/services/batches';
 import { batchSettingsFrom } from '../../src/services/settings';
 import { startEngine, type TemporalEngine } from '../../src/temporal/engine';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/cli';
 import { SITES, testPrefix } from '../support/harness';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,17 +39,8 @@ let sql: Sql;
 let connection: Connection;
 let client: Client;
 let env: Record<string, string>;
-const workers: ChildProcess[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [`${ROOT}bin/krithi-import.js`, 'worker'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => {}); // drain
-  workers.push(child);
-  return child;
-}
+const workers: WorkerProcess[] = [];
+const startWorker = () => workers.push(spawnWorker(env));
 
 async function counts(batchId: string) {
   const [r] = await sql`
@@ -108,7 +99,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  killWorkers(workers);
   await connection?.close();
   await engine?.stop();
   await site?.close();

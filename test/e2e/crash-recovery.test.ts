@@ -3,7 +3,6 @@
  * mid-import and started again: every row ends terminal or awaiting review, the counts add up,
  * no krithi and no audit event is stored twice, and re-submitting a file returns its batch.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { startFixtureSite, type FixtureSite } from '../../src/fixture-site/serve
 import { parseManifestAll } from '../../src/manifest/parse';
 import { createBatchService } from '../../src/services/batches';
 import { batchSettingsFrom } from '../../src/services/settings';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/cli';
 import { SITES, testPrefix } from '../support/harness';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,23 +27,12 @@ let sql: Sql;
 let client: Client;
 let connection: Connection;
 let env: Record<string, string>;
-const workers: ChildProcess[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, [`${ROOT}bin/krithi-import.js`, 'worker'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => {}); // drain
-  workers.push(child);
-  return child;
-}
-
-const exitOf = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
+const workers: WorkerProcess[] = [];
+const startWorker = () => {
+  const w = spawnWorker(env);
+  workers.push(w);
+  return w;
+};
 
 async function settledCount(batchIds: string[]): Promise<{ settled: number; terminal: number; total: number }> {
   const [r] = await sql`
@@ -86,7 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  killWorkers(workers);
   await connection?.close();
   await site?.close();
   await sql?.end({ timeout: 5 });
@@ -115,8 +104,8 @@ describe('when the worker is killed in the middle of importing the three real ma
 
     // Kill it once a good part of the work is done, but well before the end.
     await until(async () => (await settledCount(batchIds)).terminal >= 250, '250 rows done before the kill', 240_000);
-    first.kill('SIGKILL');
-    expect((await exitOf(first)).signal).toBe('SIGKILL');
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
     const atKill = await settledCount(batchIds);
     expect(atKill.settled).toBeLessThan(accepted);
 
@@ -154,7 +143,7 @@ describe('when the worker is killed in the middle of importing the three real ma
     expect(again.batchId).toBe(submitted[1]!.batchId);
 
     // The restarted worker drains and exits 0 on SIGTERM.
-    second.kill('SIGTERM');
-    expect((await exitOf(second)).code).toBe(0);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code, second.log()).toBe(0);
   }, 900_000);
 });

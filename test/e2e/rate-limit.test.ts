@@ -4,8 +4,6 @@
  * every page GET per host (robots.txt and redirect hops separately), and no sliding one-second
  * window may hold more page GETs for a site than the bound the server's limiter guarantees.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../../src/config';
@@ -16,16 +14,15 @@ import { createBatchService } from '../../src/services/batches';
 import { batchSettingsFrom } from '../../src/services/settings';
 import { setQueueRateLimit } from '../../src/temporal/namespace-setup';
 import { taskQueues } from '../../src/temporal/task-queues';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/cli';
 import { SITES, manifest, testPrefix } from '../support/harness';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let site: FixtureSite;
 let sql: Sql;
 let connection: Connection;
 let env: Record<string, string>;
-const workers: ChildProcess[] = [];
-const stderr: string[] = [];
+const workers: WorkerProcess[] = [];
 
 /** The most timestamps that fall in any half-open window [t, t + 1000). */
 function maxInAnySecond(times: number[]): number {
@@ -55,17 +52,11 @@ beforeAll(async () => {
   };
   sql = createSql(env.DATABASE_URL!, { max: 4 });
   connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  for (let i = 0; i < 2; i++) {
-    const child = spawn(process.execPath, [`${ROOT}bin/krithi-import.js`, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr[i] = (stderr[i] ?? '') + d.toString();
-    });
-    workers.push(child);
-  }
+  for (let i = 0; i < 2; i++) workers.push(spawnWorker(env));
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  killWorkers(workers);
   await connection?.close();
   await site?.close();
   await sql?.end({ timeout: 5 });
@@ -96,7 +87,7 @@ async function importBatch(perSite: number): Promise<Map<string, number[]>> {
     if (Date.now() > deadline) throw new Error(`only ${r!.settled} of ${acceptedRows} rows settled`);
     await new Promise((res) => setTimeout(res, 250));
   }
-  expect(workers.map((w, i) => (w.exitCode === null ? 'running' : `exited ${w.exitCode}: ${stderr[i]}`))).toEqual(['running', 'running']);
+  expect(workers.map((w) => (w.child.exitCode === null ? 'running' : `exited ${w.child.exitCode}: ${w.log()}`))).toEqual(['running', 'running']);
   const gets = site.requests('page').slice(before);
   return new Map(SITES.map((host) => [host, gets.filter((g) => g.host === host).map((g) => g.at)]));
 }

@@ -386,6 +386,53 @@ describe('docs/RUNBOOK.md', () => {
     const cols = await sql`SELECT 1 FROM information_schema.columns WHERE table_name = 'krithis' AND column_name = 'editor_note'`;
     expect(cols).toHaveLength(0);
   });
+  it('runbook 11: retry failed rows with the temporal CLI', async () => {
+    // A: a completed batch with one failed row (reset by id); B: a completed batch with two (reset
+    // by query); C: a running batch (one row waits for review) with one failed row (the signal).
+    const a = await submit([{ url: 'ok' }, { url: 'down', fault: 'server-error-always' }]);
+    const b = await submit([{ url: 'ok' }, { url: 'down1', fault: 'server-error-always' }, { url: 'down2', fault: 'server-error-always' }]);
+    const c = await submit([{ url: 'wait', raga: unknownRaga() }, { url: 'down', fault: 'server-error-always' }]);
+    const failedRuns = (batchId: string) => `BatchId="${batchId}" AND ExecutionStatus="Failed" AND WorkflowType="KrithiImport"`;
+    const batchStatus = async (batchId: string) => ((await sql`SELECT status FROM batches WHERE id = ${batchId}`)[0]?.status as string) ?? null;
+    await settledRows(a.batchId, (r) => r[1]?.status === 'FAILED' && r[0]?.status === 'IMPORTED', 'A: row 3 failed');
+    await settledRows(b.batchId, (r) => r.filter((x) => x.status === 'FAILED').length === 2, 'B: rows 3 and 4 failed');
+    await settledRows(c.batchId, (r) => r[0]?.status === 'PENDING_REVIEW' && r[1]?.status === 'FAILED', 'C: row 3 failed, row 2 waits');
+    await until(async () => (await batchStatus(a.batchId)) === 'COMPLETED' && (await batchStatus(b.batchId)) === 'COMPLETED', 'A and B completed');
+    await visible(failedRuns(a.batchId), 1);
+    await visible(failedRuns(b.batchId), 2);
+    await visible(failedRuns(c.batchId), 1);
+    for (const url of [...a.urls, ...b.urls, ...c.urls]) site.setFault(url, 'none'); // the sites are fixed
+
+    await runEntry(11, { rowWorkflowId: rowWorkflowId(a.batchId, 3), otherBatchId: b.batchId, runningBatchId: c.batchId });
+
+    // Every retried row imported as a second attempt; A and B ran again and completed; C still waits.
+    await settledRows(a.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'A: every row imported');
+    await settledRows(b.batchId, (r) => r.every((x) => x.status === 'IMPORTED'), 'B: every row imported');
+    await settledRows(c.batchId, (r) => r[1]?.status === 'IMPORTED', 'C: the failed row imported');
+    await until(async () => (await batchStatus(a.batchId)) === 'COMPLETED' && (await batchStatus(b.batchId)) === 'COMPLETED', 'A and B completed again');
+    expect(await batchStatus(c.batchId)).toBe('RUNNING');
+    const attempts = async (batchId: string) =>
+      (await sql`SELECT line, attempt FROM import_rows WHERE batch_id = ${batchId} AND kind = 'record' ORDER BY line`).map((r) => [r.line, r.attempt]);
+    expect(await attempts(a.batchId)).toEqual([[2, 1], [3, 2]]);
+    expect(await attempts(b.batchId)).toEqual([[2, 1], [3, 2], [4, 2]]);
+    expect(await attempts(c.batchId)).toEqual([[2, 1], [3, 2]]);
+    const requeuedBy = async (batchId: string) =>
+      (await sql`SELECT e.actor, e.data->'previousError'->>'type' AS previous FROM audit_events e
+                 WHERE e.batch_id = ${batchId} AND e.type = 'ROW_REQUEUED' ORDER BY e.row_id`).map((e) => [e.actor, e.previous]);
+    expect(await requeuedBy(a.batchId)).toEqual([['temporal-reset', 'HTTP_SERVER_ERROR']]);
+    expect(await requeuedBy(b.batchId)).toEqual([['temporal-reset', 'HTTP_SERVER_ERROR'], ['temporal-reset', 'HTTP_SERVER_ERROR']]);
+    expect(await requeuedBy(c.batchId)).toEqual([['temporal-signal', 'HTTP_SERVER_ERROR']]);
+    // The batches' counts are exact, and Temporal agrees with PostgreSQL: no failed run is left
+    // (the superseded ones were deleted), and A and B closed COMPLETED again.
+    for (const { batchId, n } of [{ batchId: a.batchId, n: 2 }, { batchId: b.batchId, n: 3 }]) {
+      const summary = (await client.workflow.getHandle(`batch-${batchId}`).result()) as { counts: Record<string, number> };
+      expect(summary.counts).toMatchObject({ IMPORTED: n, FAILED: 0, QUEUED: 0 });
+      const [k] = await sql`SELECT count(*)::int AS n FROM krithis WHERE created_batch_id = ${batchId}`;
+      expect(k!.n).toBe(n);
+    }
+    for (const batchId of [a.batchId, b.batchId, c.batchId]) await visible(failedRuns(batchId), 0);
+  });
+
   it('runbook 6: recover a batch after the Temporal database was lost', async () => {
     const bin = inject('temporalBin');
     const a = await startTestServer({ bin, dbFile: join(dir, 'lost-a.db'), headless: true, synchronous: 'OFF' });

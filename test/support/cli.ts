@@ -151,3 +151,34 @@ export function fill(code: string, vars: Record<string, string>): string {
     return v;
   });
 }
+
+/**
+ * A `krithi-import worker` process, as a deployment runs one: the e2e tests SIGKILL these and start
+ * others. Its stderr is kept (the last 8 KB) for failure messages.
+ */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves when the process has exited, with its code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  log(): string;
+}
+
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [`${ROOT}bin/krithi-import.js`, 'worker'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-8192);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, exited, log: () => stderr };
+}
+
+/** SIGKILLs every worker still running (a test's afterAll). */
+export function killWorkers(workers: WorkerProcess[]): void {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+}

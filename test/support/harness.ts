@@ -29,6 +29,8 @@ export interface HarnessOptions {
   workers?: boolean;
   /** Another Temporal server than the suite's shared one. */
   address?: string;
+  /** Another database than the suite's shared one (migrated and seeded by the caller). */
+  databaseUrl?: string;
   /** Keep fetched pages in PostgreSQL (default off, so a changed fixture page is fetched again). */
   pageCache?: boolean;
   /** A pre-built workflow bundle (a different deploy of the workflow code). */
@@ -41,6 +43,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   config: Config;
+  /** The environment the config was parsed from: what a worker process of this stack is given. */
+  env: Record<string, string>;
   settings: BatchSettings;
   sql: Sql;
   client: Client;
@@ -61,9 +65,9 @@ export function testPrefix(): string {
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const address = opts.address ?? inject('temporalAddress');
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const site = await startFixtureSite({ port: 0, latencyMs: opts.latencyMs ?? 0, defaultFaults: opts.defaultFaults ?? false });
-  const config = parseConfig({
+  const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: address,
     TASK_QUEUE_PREFIX: opts.taskQueuePrefix ?? testPrefix(),
@@ -78,8 +82,8 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     LOG_LEVEL: 'error',
     PAGE_CACHE: opts.pageCache ? 'on' : 'off',
     ...(opts.bundlePath ? { WORKFLOW_BUNDLE_PATH: opts.bundlePath } : {}),
-    HOME: process.env.HOME,
-  });
+  };
+  const config = parseConfig({ ...env, HOME: process.env.HOME });
   const settings = { ...batchSettingsFrom(config), reconcileIntervalMs: opts.reconcileIntervalMs ?? 5_000 };
   const sql = createSql(databaseUrl, { max: 10 });
   await refuseTaughtSharedSpellings(sql);
@@ -96,6 +100,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
 
   const harness: Harness = {
     config,
+    env,
     settings,
     sql,
     client,

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { WORKFLOW_TYPES, batchWorkflowId } from '../../src/shared';
+import type { BatchImport } from '../../src/workflows/batch-import';
 import { progressQuery, rowStatusQuery } from '../../src/workflows/messages';
 import { eventually, openTier, withStack, within, type Tier } from './support/tier';
 
@@ -63,6 +65,31 @@ describe('when a row waiting for review is cancelled', () => {
       await handle.cancel();
       expect(await failureOf(handle.result())).toBeInstanceOf(CancelledFailure);
       expect(s.rowOf(2)).toMatchObject({ status: 'CANCELLED', decision: null, persists: 0 });
+    });
+  });
+});
+
+describe('when a batch is cancelled before its first run has read its counters', () => {
+  it('then its rows are cancelled all the same and the batch ends CANCELLED (not left CANCELLING)', async () => {
+    // Found by the model-based test: a cancel that reached a batch in its first workflow task (a
+    // worker killed during that task made the window seconds long) cancelled the workflow at the
+    // counter read, before the step that cancels the rows; PostgreSQL kept the batch CANCELLING
+    // and its rows QUEUED for ever.
+    await withStack(tier, { rows: 3 }, async (s) => {
+      // The cancel is recorded before the run's first workflow task: the start is delayed, so the
+      // first task carries the start and the cancel together.
+      const handle = await s.client.workflow.start<typeof BatchImport>(WORKFLOW_TYPES.batch, {
+        taskQueue: tier.mainQueue,
+        workflowId: batchWorkflowId(s.batchId),
+        args: [{ batchId: s.batchId, settings: s.settings }],
+        startDelay: '1 second',
+      });
+      await handle.cancel();
+      expect(await failureOf(handle.result())).toBeInstanceOf(CancelledFailure);
+      expect(s.store.batchRows(s.batchId).map((r) => r.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+      expect(s.store.batches.get(s.batchId)).toBe('CANCELLED');
+      const { searchAttributes } = await handle.describe();
+      expect(searchAttributes.ImportStatus).toEqual(['CANCELLED']);
     });
   });
 });

@@ -136,6 +136,14 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       return { cancelled };
     },
 
+    async requeueFailed({ batchId }) {
+      const status = store.batches.get(batchId);
+      if (status === 'CANCELLED' || status === 'CANCELLING') return { requeued: 0 };
+      const requeued = store.requeueFailed(batchId);
+      if (requeued > 0 && status === 'COMPLETED') store.batches.set(batchId, 'RUNNING');
+      return { requeued };
+    },
+
     async completeBatch({ batchId, onlyIfFinished = false }) {
       const status = store.batches.get(batchId);
       const finished = store.counts(batchId).unfinished === 0;
