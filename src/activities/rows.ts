@@ -71,6 +71,8 @@ export interface RecordDecisionInput {
 export interface SetRowStatusInput {
   rowId: string;
   to: RowStatus;
+  /** The attempt the writing run works on: a stale run's write is refused (see transitionRow). */
+  attempt?: number;
   errorType?: string;
   errorMessage?: string;
   decision?: ReviewDecision;
@@ -206,6 +208,7 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
         to,
         // A terminal row is never reopened by its workflow.
         from: UNFINISHED,
+        attempt: input.attempt,
         actor: decision?.reviewer ?? 'system',
         eventKey: activityEventKey(rowId, `status:${to}`),
         errorType: input.errorType,
@@ -430,12 +433,14 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
     },
 
     /** Marks a row CANCELLED unless it already ended. */
-    async cancelRow({ rowId }: { rowId: string }): Promise<{ changed: boolean; status: RowStatus }> {
+    async cancelRow({ rowId, attempt }: { rowId: string; attempt?: number }): Promise<{ changed: boolean; status: RowStatus }> {
       const res = await sql.begin((tx) =>
         transitionRow(tx as unknown as Sql, {
           rowId,
           to: 'CANCELLED',
           from: UNFINISHED,
+          // The cancel of an earlier attempt's run never cancels the row's next attempt.
+          attempt,
           actor: 'system',
           eventKey: activityEventKey(rowId, 'cancelled'),
           eventType: 'ROW_CANCELLED',

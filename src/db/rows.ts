@@ -53,6 +53,11 @@ export interface RowChange {
   to: RowStatus;
   /** Only from these statuses (a narrower rule than the table, e.g. a decision needs PENDING_REVIEW). */
   from?: readonly RowStatus[];
+  /**
+   * Only while the row is on this attempt: a write from an earlier attempt's workflow (a cancel or
+   * a failure landing after the row was queued again) is refused instead of undoing the retry.
+   */
+  attempt?: number;
   actor: string;
   /** Audit event key: stable across retries of the same write, so a retry audits once. */
   eventKey: string;
@@ -83,11 +88,11 @@ export interface RowChangeResult {
 
 /** Moves one row, in `tx` (a transaction of the caller's), with its audit event. */
 export async function transitionRow(tx: Sql, c: RowChange): Promise<RowChangeResult> {
-  const [row] = await tx`SELECT status, batch_id, site, reviewed_at FROM import_rows WHERE id = ${c.rowId} FOR UPDATE`;
+  const [row] = await tx`SELECT status, attempt, batch_id, site, reviewed_at FROM import_rows WHERE id = ${c.rowId} FOR UPDATE`;
   if (!row) throw new Error(`row ${c.rowId} not found`);
   const from = row.status as RowStatus;
   const base = { from, batchId: row.batch_id as string, site: row.site as string, reviewedAt: row.reviewed_at as Date | null };
-  if (!canTransition(from, c.to) || (c.from && !c.from.includes(from)))
+  if (!canTransition(from, c.to) || (c.from && !c.from.includes(from)) || (c.attempt !== undefined && c.attempt !== row.attempt))
     return { ...base, changed: false, refused: true, status: from };
   // Already there and finished: nothing to write (a reverted row keeps its REVERTED error type).
   if (from === c.to && isTerminal(from)) return { ...base, changed: false, refused: false, status: from };

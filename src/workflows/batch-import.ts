@@ -85,6 +85,9 @@ export const EARLY_CANCEL_PATCH = 'early-cancel-cancels-rows';
  */
 export const SIGNAL_REQUEUES_PATCH = 'retry-signal-requeues';
 
+/** A resume that reaches a cancelled run while it closes starts the batch again (continue-as-new). */
+export const RESUME_AFTER_CANCEL_PATCH = 'resume-while-closing-cancelled';
+
 export interface BatchImportInput {
   batchId: string;
   settings: BatchSettings;
@@ -143,6 +146,38 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     countersRead,
     counts: { ...counts },
   }));
+  // Steering signals are handled from the first workflow task (a cancel path may need them before
+  // the counters are read). Handlers write no history: registering them earlier changes no replay.
+  setHandler(pauseSignal, () => {
+    paused = true;
+    wake = true;
+  });
+  // Resumes taken so far: a resume that comes while a cancelled run is closing must not be lost.
+  let resumes = 0;
+  setHandler(resumeSignal, () => {
+    resumes += 1;
+    paused = false;
+    wake = true;
+    // An operator's resume also gives a workflow back to rows waiting for review whose workflow
+    // is gone (terminated while waiting): one pass that includes them. Rescans never do.
+    if (live) {
+      cursor = 0;
+      exhausted = false;
+      firstPass = true;
+    }
+  });
+  // Bare retryFailed signals not yet acted on (their rows still FAILED in PostgreSQL).
+  let requeueRequests = carry.requeuePending ? 1 : 0;
+  let requeuesDone = 0;
+  setHandler(retryFailedSignal, (request) => {
+    // The service (or a reset row) has re-queued the rows it meant; a bare signal asks the batch to.
+    if (signalRequeues && !request?.requeued) requeueRequests += 1;
+    // Page again from the top.
+    cursor = 0;
+    exhausted = false;
+    firstPass = false;
+    wake = true;
+  });
   // Every upsert is a history event: write the batch's status only when it changes.
   let shownStatus: string | undefined;
   const showStatus = (value: string) => {
@@ -159,12 +194,32 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
         setCurrentDetails(`cancelled (run ${carry.run}): the rows not yet imported were cancelled`);
       }
     });
+  /**
+   * After the rows are cancelled: an operator may have resumed the batch while this run was
+   * closing (the service re-queues the cancelled rows and sets it RUNNING, then signals; the
+   * signal reaches this run, not a new one). Then the batch goes on in a fresh run instead of
+   * leaving RUNNING rows with no workflow.
+   */
+  const closeCancelled = async (err: unknown, resumesAtCancel: number): Promise<never> => {
+    if (resumes > resumesAtCancel && patched(RESUME_AFTER_CANCEL_PATCH)) {
+      await continueAsNew<typeof BatchImport>({
+        batchId,
+        settings,
+        carry: { cursor: 0, inFlight: [], paused: false, run: carry.run + 1, firstPass: true },
+      });
+    }
+    throw err;
+  };
   /** A step before the main loop: a cancel that lands here cancels the rows all the same. */
   const beforeLoop = async <T>(step: () => Promise<T>): Promise<T> => {
     try {
       return await step();
     } catch (err) {
-      if (isCancellation(err) && patched(EARLY_CANCEL_PATCH)) await cancelBatch();
+      if (isCancellation(err) && patched(EARLY_CANCEL_PATCH)) {
+        const resumesAtCancel = resumes;
+        await cancelBatch();
+        await closeCancelled(err, resumesAtCancel);
+      }
       throw err;
     }
   };
@@ -194,33 +249,6 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     if (to === 'PENDING_REVIEW' || isTerminal(to)) inFlight.delete(line);
     // A decided row persists: active again, and tracked, so that no rescan is needed to find it.
     else if (live && from === 'PENDING_REVIEW') inFlight.add(line);
-    wake = true;
-  });
-  setHandler(pauseSignal, () => {
-    paused = true;
-    wake = true;
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    wake = true;
-    // An operator's resume also gives a workflow back to rows waiting for review whose workflow
-    // is gone (terminated while waiting): one pass that includes them. Rescans never do.
-    if (live) {
-      cursor = 0;
-      exhausted = false;
-      firstPass = true;
-    }
-  });
-  // Bare retryFailed signals not yet acted on (their rows still FAILED in PostgreSQL).
-  let requeueRequests = carry.requeuePending ? 1 : 0;
-  let requeuesDone = 0;
-  setHandler(retryFailedSignal, (request) => {
-    // The service (or a reset row) has re-queued the rows it meant; a bare signal asks the batch to.
-    if (signalRequeues && !request?.requeued) requeueRequests += 1;
-    // Page again from the top.
-    cursor = 0;
-    exhausted = false;
-    firstPass = false;
     wake = true;
   });
   showStatus(paused ? 'PAUSED' : 'RUNNING');
@@ -324,7 +352,11 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       showStatus(paused ? 'PAUSED' : 'RUNNING');
     }
   } catch (err) {
-    if (isCancellation(err)) await cancelBatch();
+    if (isCancellation(err)) {
+      const resumesAtCancel = resumes;
+      await cancelBatch();
+      await closeCancelled(err, resumesAtCancel);
+    }
     throw err;
   }
 

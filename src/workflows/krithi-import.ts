@@ -227,7 +227,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
   };
   const moveTo = async (to: RowStatus, extra: Extra = {}, alsoShow: SearchAttributeUpdatePair[] = []) => {
     const from = row.status;
-    const res = await db.setRowStatus({ rowId, to, ...extra });
+    const res = await db.setRowStatus({ rowId, to, attempt, ...extra });
     // Rows recorded before the state machine answered with the status asked for.
     arrive(from, res.status ?? to, alsoShow);
     if (row.status === to) showDetails(extra);
@@ -409,7 +409,7 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
         written = { decision: row.decision, status: res.status };
         row.status = res.status;
       }
-      const res = await db.cancelRow({ rowId });
+      const res = await db.cancelRow({ rowId, attempt });
       row.status = res.status;
       if (res.changed) flush();
       upsertSearchAttributes([{ key: ImportStatusKey, value: row.status }]);

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { WORKFLOW_TYPES, batchWorkflowId } from '../../src/shared';
 import type { BatchImport } from '../../src/workflows/batch-import';
-import { progressQuery, rowStatusQuery } from '../../src/workflows/messages';
+import { progressQuery, resumeSignal, rowStatusQuery } from '../../src/workflows/messages';
 import { eventually, openTier, withStack, within, type Tier } from './support/tier';
 
 let tier: Tier;
@@ -90,6 +90,29 @@ describe('when a batch is cancelled before its first run has read its counters',
       expect(s.store.batches.get(s.batchId)).toBe('CANCELLED');
       const { searchAttributes } = await handle.describe();
       expect(searchAttributes.ImportStatus).toEqual(['CANCELLED']);
+    });
+  });
+});
+
+describe('when a cancelled batch is resumed while its run is still closing', () => {
+  it('then the resume is not lost: the batch goes on in a new run and its rows run again', async () => {
+    // Found by the model-based test: the service re-queued the cancelled rows and set the batch
+    // RUNNING, then signalled resume; the signal reached the run that was closing as cancelled,
+    // which closed anyway — RUNNING rows in PostgreSQL, no workflow to run them.
+    const script = (line: number) => (line === 2 ? { review: true } : {});
+    await withStack(tier, { rows: 2, script }, async (s) => {
+      s.store.holdCancelEnd(s.batchId);
+      const handle = await s.startBatch();
+      await s.store.until(() => s.rowOf(2).status === 'PENDING_REVIEW', 'row 2 waiting for review');
+      await handle.cancel();
+      await s.store.until(() => s.store.batches.get(s.batchId) === 'CANCELLED', 'the rows cancelled');
+      // What the service's resume does, while cancelBatchRows has not yet returned to the run.
+      expect(s.store.requeueCancelled(s.batchId)).toBeGreaterThan(0);
+      await handle.signal(resumeSignal);
+      s.store.releaseCancelEnd(s.batchId);
+      await s.store.until(() => s.rowOf(2).status === 'PENDING_REVIEW' && s.rowOf(2).attempt === 2, 'row 2 waiting again, as attempt 2');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      expect((await handle.query(progressQuery)).run).toBe(2);
     });
   });
 });

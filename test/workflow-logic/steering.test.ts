@@ -55,13 +55,29 @@ describe('when failed rows are re-queued and retry-failed is signalled', () => {
       // What the service does before it signals: the page is back, the row is queued again.
       s.rowOf(2).script = {};
       expect(s.store.requeueFailed(s.batchId)).toBe(1);
-      await handle.signal(retryFailedSignal);
+      await handle.signal(retryFailedSignal, { requeued: true });
       await s.store.until(() => s.rowOf(2).status === 'IMPORTED', 'row 2 imported on its second attempt');
       expect(s.rowOf(2)).toMatchObject({ loads: 2, attempt: 2 });
       expect(await s.row(3).query(rowStatusQuery)).toBe('PENDING_REVIEW');
       await s.row(3).executeUpdate(reviewUpdate, { args: [{ decision: 'approve', reviewer: 'meera' }] });
       const summary = await within(handle.result(), 10_000, 'the batch to finish');
       expect(summary.counts).toMatchObject({ IMPORTED: 3, FAILED: 0, PENDING_REVIEW: 0 });
+    });
+  });
+});
+
+describe('when an operator sends a running batch the retryFailed signal bare (temporal workflow signal)', () => {
+  it('then the batch re-queues its failed rows itself and runs them again as new attempts', async () => {
+    const script = (line: number) => (line === 2 ? { scrape: { fail: 'HTTP_NOT_FOUND' } } : line === 3 ? { review: true } : {});
+    await withStack(tier, { rows: 2, script }, async (s) => {
+      const handle = await s.startBatch();
+      await eventually(() => handle.query(progressQuery), (p) => p.counts.FAILED === 1 && p.counts.PENDING_REVIEW === 1, 'one failed, one in review');
+      s.rowOf(2).script = {}; // the page is back
+      // Nothing re-queued the row beforehand: the signal alone must.
+      await handle.signal(retryFailedSignal);
+      await s.store.until(() => s.rowOf(2).status === 'IMPORTED', 'row 2 imported on its second attempt');
+      expect(s.rowOf(2)).toMatchObject({ attempt: 2 });
+      expect(s.store.batches.get(s.batchId)).toBe('RUNNING'); // row 3 still waits
     });
   });
 });

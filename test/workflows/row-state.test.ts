@@ -304,6 +304,16 @@ describe('item 9: when a paused batch gets a new run (its Temporal side was lost
     const before = await started();
     expect(await h.batches.ensureRunning(res.batchId)).toBe(true);
     await h.waitFor(async () => (await progressOf(handle))?.paused, 'the new run paused');
+    // The pause came with the start, before the run's first workflow task was even scheduled, so
+    // no task of the run ever saw the batch unpaused (a pause signalled after the start arrives
+    // once the first task may already have started rows: whether it did is a race, this is not).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const firstTask = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    const pause = events.findIndex(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'pause',
+    );
+    expect(pause, 'the pause signal is in the new run').toBeGreaterThan(0);
+    expect(pause, 'the pause precedes the first workflow task').toBeLessThan(firstTask);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await started()).toBe(before);
     await h.batches.cancel(res.batchId, 'ops');

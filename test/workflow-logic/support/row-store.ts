@@ -176,6 +176,32 @@ export class RowStore {
 
   private countsHeld = new Set<string>();
 
+  /** From now on cancelBatchRows, once it has cancelled the rows, waits before it returns. */
+  holdCancelEnd(batchId: string) {
+    this.cancelEndHeld.add(batchId);
+  }
+
+  cancelEndGate(batchId: string): Promise<void> {
+    return this.cancelEndHeld.has(batchId) ? this.gateOf(`cancel-end:${batchId}`).promise : Promise.resolve();
+  }
+
+  releaseCancelEnd(batchId: string) {
+    this.gateOf(`cancel-end:${batchId}`).open();
+  }
+
+  private cancelEndHeld = new Set<string>();
+
+  /** What the service's resume of a CANCELLED batch does: cancelled rows back to the queue. */
+  requeueCancelled(batchId: string): number {
+    const cancelled = this.batchRows(batchId).filter((r) => r.status === 'CANCELLED');
+    for (const r of cancelled) {
+      r.attempt += 1;
+      this.setStatusUnchecked(r, 'QUEUED');
+    }
+    this.batches.set(batchId, 'RUNNING');
+    return cancelled.length;
+  }
+
   /** Lets held scrapes finish: the given lines, or every one. */
   release(batchId: string, ...lines: number[]) {
     for (const r of this.batchRows(batchId)) if (!lines.length || lines.includes(r.line)) this.gateOf(`scrape:${r.rowId}`).open();
@@ -184,6 +210,7 @@ export class RowStore {
   /** Opens every gate of a batch's rows (the end of a test). */
   releaseBatch(batchId: string) {
     this.gateOf(`counts:${batchId}`).open();
+    this.gateOf(`cancel-end:${batchId}`).open();
     for (const r of this.batchRows(batchId)) {
       this.gateOf(`scrape:${r.rowId}`).open();
       this.gateOf(`decision:${r.rowId}`).open();

@@ -66,9 +66,9 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       return { outcome: 'IMPORTED', krithiId: `k-${rowId}` };
     },
 
-    async cancelRow({ rowId }) {
+    async cancelRow({ rowId, attempt }) {
       const row = store.get(rowId);
-      if (isTerminal(row.status)) return { changed: false, status: row.status };
+      if (isTerminal(row.status) || (attempt !== undefined && attempt !== row.attempt)) return { changed: false, status: row.status };
       return store.setStatus(rowId, 'CANCELLED');
     },
 
@@ -133,6 +133,7 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
         Context.current().heartbeat({ afterId: r.line });
       }
       store.batches.set(batchId, 'CANCELLED');
+      await store.cancelEndGate(batchId);
       return { cancelled };
     },
 
