@@ -224,6 +224,9 @@ describe('docs/RUNBOOK.md', () => {
     const b = await submit([{ url: 'wait', raga: unknownRaga() }]);
     await settledRows(a.batchId, (r) => r.every((x) => x.status === 'PENDING_REVIEW'), 'batch A in review');
     await settledRows(b.batchId, (r) => r.every((x) => x.status === 'PENDING_REVIEW'), 'batch B in review');
+    const waiting = (id: string) => `BatchId="${id}" AND ExecutionStatus="Running" AND ImportStatus="PENDING_REVIEW"`;
+    const cancelled = (id: string) => `BatchId="${id}" AND ExecutionStatus="Canceled" AND WorkflowType="KrithiImport"`;
+    await visible(waiting(a.batchId), 2); // = the rows PostgreSQL has in review
     await runEntry(3, { batchId: a.batchId, otherBatchId: b.batchId });
     for (const id of [a.batchId, b.batchId]) {
       await until(async () => {
@@ -231,6 +234,9 @@ describe('docs/RUNBOOK.md', () => {
         return x?.status === 'CANCELLED';
       }, `batch ${id} cancelled`);
       expect((await rowsOf(id)).every((r) => r.status === 'CANCELLED')).toBe(true);
+      // Temporal's lists agree with PostgreSQL: every row's run closed Canceled, none waits.
+      await visible(cancelled(id), (await rowsOf(id)).length);
+      await visible(waiting(id), 0);
     }
     const [audit] = await sql`SELECT actor FROM audit_events WHERE batch_id = ${b.batchId} AND type = 'BATCH_CANCEL_REQUESTED'`;
     expect(audit?.actor).toBe('ops');
