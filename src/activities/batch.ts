@@ -122,24 +122,22 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
     },
 
     /**
-     * Cancels every unfinished row of the batch — running, queued, or waiting for review — paging
-     * through PostgreSQL rather than trusting the workflow's in-flight set. Heartbeats its position
-     * so a retry resumes where the last attempt stopped.
-     */
-    /**
      * The batch's `retryFailed` signal sent bare (an operator's `temporal workflow signal`): queues
      * the batch's FAILED rows again, as the service's retry-failed does. Keyed by the signal, so a
      * retried call writes nothing twice. A batch being cancelled retries nothing.
      */
     async requeueFailed({ batchId, actor, requestKey }: { batchId: string; actor: string; requestKey: string }): Promise<{ requeued: number }> {
-      return sql.begin(async (tx) => {
-        const [batch] = await tx`SELECT status FROM batches WHERE id = ${batchId} FOR UPDATE`;
-        if (!batch || batch.status === 'CANCELLED' || batch.status === 'CANCELLING') return { requeued: 0 };
-        const { requeued } = await requeueFailedRows(tx as unknown as Sql, { batchId, actor, eventKeyPrefix: `batch:${batchId}:retry-signal:${requestKey}` });
-        return { requeued };
-      });
+      const { requeued } = await sql.begin((tx) =>
+        requeueFailedRows(tx as unknown as Sql, { batchId, actor, eventKeyPrefix: `batch:${batchId}:retry-signal:${requestKey}` }),
+      );
+      return { requeued };
     },
 
+    /**
+     * Cancels every unfinished row of the batch — running, queued, or waiting for review — paging
+     * through PostgreSQL rather than trusting the workflow's in-flight set. Heartbeats its position
+     * so a retry resumes where the last attempt stopped.
+     */
     async cancelBatchRows({ batchId }: { batchId: string }): Promise<{ cancelled: number }> {
       const ctx = Context.current();
       await sql`UPDATE batches SET status = 'CANCELLING', updated_at = now() WHERE id = ${batchId} AND status <> 'CANCELLED'`;

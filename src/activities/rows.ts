@@ -43,8 +43,6 @@ export interface RowState {
   attempt: number;
   /** What the resolver could not choose (an approval must supply it). */
   missing?: ('composer' | 'raga')[];
-  /** A reset run found its row FAILED and queued it again (attempt is the new one). */
-  requeuedAfterReset?: boolean;
   /** A reset run found its row FAILED but could not queue it again: why. */
   resetRefused?: string;
 }
@@ -122,10 +120,6 @@ const SETTLED = ['PENDING_REVIEW', 'IMPORTED', 'REJECTED', 'FAILED'];
 
 export function createRowActivities({ sql, client, reference, metrics }: RowDeps) {
   /**
-   * A reset run's FAILED row, queued again under its batch's lock (ordered against the batch
-   * closing); then the batch hears of it. A cancelled batch retries nothing: resume it instead.
-   */
-  /**
    * Deletes a retried row's closed earlier runs from Temporal, so that Temporal's view is the
    * row's current state: `ExecutionStatus="Failed"` counts exactly the rows that are FAILED now,
    * and a reset by that query never reaches a superseded run (resetting one terminates the row's
@@ -157,28 +151,27 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
     }
   };
 
-  const requeueAfterReset = async (rowId: string, runId: string): Promise<{ requeued: boolean; refused?: string }> => {
+  /**
+   * A reset run's FAILED row, queued again (requeueFailedRows: under the batch's lock, refused for
+   * a cancelled batch); then the batch hears of it.
+   */
+  const requeueAfterReset = async (rowId: string, runId: string): Promise<{ refused?: string }> => {
     const eventKeyPrefix = `row:${rowId}:temporal-reset:${runId}`;
+    const [row] = await sql`SELECT batch_id, line FROM import_rows WHERE id = ${rowId}`;
+    const batchId = row!.batch_id as string;
     const outcome = await sql.begin(async (tx) => {
-      const [row] = await tx`SELECT batch_id, line FROM import_rows WHERE id = ${rowId}`;
-      const [batch] = await tx`SELECT id, status, settings FROM batches WHERE id = ${row!.batch_id} FOR UPDATE`;
-      if (batch!.status === 'CANCELLED' || batch!.status === 'CANCELLING')
-        return { requeued: false, refused: `batch ${batch!.id} is ${batch!.status}: resume it to run its rows again`, batch: null };
-      const { requeued } = await requeueFailedRows(tx as unknown as Sql, {
-        batchId: batch!.id as string,
-        lines: [row!.line as number],
-        actor: 'temporal-reset',
-        eventKeyPrefix,
-      });
+      const { requeued, refused } = await requeueFailedRows(tx as unknown as Sql, { batchId, lines: [row!.line as number], actor: 'temporal-reset', eventKeyPrefix });
       // Requeued now, or by an earlier try of this call (its audit event is there): tell the batch.
-      const [earlier] = requeued ? [] : await tx`SELECT 1 FROM audit_events WHERE event_key = ${`${eventKeyPrefix}:batch`}`;
-      return { requeued: requeued > 0 || Boolean(earlier), batch: batch as { id: string; settings: unknown } };
+      const [earlier] = requeued || refused ? [] : await tx`SELECT 1 FROM audit_events WHERE event_key = ${`${eventKeyPrefix}:batch`}`;
+      return { tell: requeued > 0 || Boolean(earlier), refused };
     });
-    if (outcome.requeued && outcome.batch) {
+    if (outcome.refused) return { refused: `batch ${batchId} is ${outcome.refused}: resume it to run its rows again` };
+    if (outcome.tell) {
       if (!client) throw new Error('a reset row needs a Temporal client to reach its batch');
-      await signalBatch(client(), outcome.batch, retryFailedSignal, { requeued: true });
+      const [batch] = await sql`SELECT id, settings FROM batches WHERE id = ${batchId}`;
+      await signalBatch(client(), batch as { id: string; settings: unknown }, retryFailedSignal, { requeued: true });
     }
-    return { requeued: outcome.requeued, ...(outcome.refused ? { refused: outcome.refused } : {}) };
+    return {};
   };
 
   /**
@@ -235,7 +228,7 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
       const read = async () => (await sql`SELECT status, attempt, resolution FROM import_rows WHERE id = ${rowId} AND kind = 'record'`)[0];
       let row = await read();
       if (!row) throw new Error(`row ${rowId} not found`);
-      let reset: { requeued: boolean; refused?: string } | undefined;
+      let reset: { refused?: string } | undefined;
       if (afterReset && (row.status === 'FAILED' || row.status === 'QUEUED')) {
         reset = await requeueAfterReset(rowId, afterReset);
         row = (await read())!;
@@ -247,7 +240,6 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
         status: row.status as RowStatus,
         attempt: row.attempt as number,
         ...(chosen ? { missing: missingOf(chosen) } : {}),
-        ...(reset?.requeued ? { requeuedAfterReset: true } : {}),
         ...(reset?.refused ? { resetRefused: reset.refused } : {}),
       };
     },

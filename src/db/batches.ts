@@ -79,13 +79,17 @@ export interface RequeueFailed {
 }
 
 /**
- * Queues FAILED rows again as new attempts, in the caller's transaction, which must hold the
- * batch's row lock (it orders this against the workflow closing the batch): each row's change and
- * one batch event are audited, and a batch that had completed is RUNNING again. The one way a
- * failed row is retried — `retry`/`retry-failed` (service), the batch's `retryFailed` signal and a
- * `temporal workflow reset` of the row all come here.
+ * Queues FAILED rows again as new attempts, in the caller's transaction, under the batch's row
+ * lock (taken here; it orders this against the workflow closing the batch): each row's change and
+ * one batch event are audited, and a batch that had completed is RUNNING again. A batch being
+ * cancelled, or cancelled, retries nothing (`refused` names its status: resume it instead). The one
+ * way a failed row is retried — `retry`/`retry-failed` (service), the batch's `retryFailed` signal
+ * and a `temporal workflow reset` of the row all come here.
  */
-export async function requeueFailedRows(tx: Sql, c: RequeueFailed): Promise<{ requeued: number; reopened: boolean }> {
+export async function requeueFailedRows(tx: Sql, c: RequeueFailed): Promise<{ requeued: number; refused?: BatchStatus }> {
+  const [batch] = await tx`SELECT status FROM batches WHERE id = ${c.batchId} FOR UPDATE`;
+  if (!batch) throw new Error(`batch ${c.batchId} not found`);
+  if (batch.status === 'CANCELLED' || batch.status === 'CANCELLING') return { requeued: 0, refused: batch.status as BatchStatus };
   const rows = await transitionRows(tx, {
     batchId: c.batchId,
     from: ['FAILED'],
@@ -96,15 +100,15 @@ export async function requeueFailedRows(tx: Sql, c: RequeueFailed): Promise<{ re
     eventKeyPrefix: c.eventKeyPrefix,
     eventType: 'ROW_REQUEUED',
   });
-  if (rows.length === 0) return { requeued: 0, reopened: false };
+  if (rows.length === 0) return { requeued: 0 };
   // A paused batch stays paused (the rows wait for resume); a closed one runs again.
-  const reopened = await tx`
+  await tx`
     UPDATE batches SET status = 'RUNNING', completed_at = NULL, updated_at = now()
-    WHERE id = ${c.batchId} AND status = 'COMPLETED' RETURNING id`;
+    WHERE id = ${c.batchId} AND status = 'COMPLETED'`;
   await tx`
     INSERT INTO audit_events (event_key, type, batch_id, actor, data)
     VALUES (${`${c.eventKeyPrefix}:batch`}, 'BATCH_RETRY_FAILED', ${c.batchId}, ${c.actor},
             ${tx.json({ requeued: rows.length, ...(c.lines ? { lines: c.lines } : {}) } as never)})
     ON CONFLICT (event_key) DO NOTHING`;
-  return { requeued: rows.length, reopened: reopened.length > 0 };
+  return { requeued: rows.length };
 }

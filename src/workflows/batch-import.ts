@@ -195,12 +195,14 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       }
     });
   /**
-   * After the rows are cancelled: an operator may have resumed the batch while this run was
-   * closing (the service re-queues the cancelled rows and sets it RUNNING, then signals; the
-   * signal reaches this run, not a new one). Then the batch goes on in a fresh run instead of
-   * leaving RUNNING rows with no workflow.
+   * The run was cancelled: cancel the rows, then close. An operator may have resumed the batch
+   * while this run was closing (the service re-queues the cancelled rows and sets it RUNNING, then
+   * signals; the signal reaches this run, not a new one): then the batch goes on in a fresh run
+   * instead of leaving RUNNING rows with no workflow.
    */
-  const closeCancelled = async (err: unknown, resumesAtCancel: number): Promise<never> => {
+  const cancelAndClose = async (err: unknown): Promise<never> => {
+    const resumesAtCancel = resumes;
+    await cancelBatch();
     if (resumes > resumesAtCancel && patched(RESUME_AFTER_CANCEL_PATCH)) {
       await continueAsNew<typeof BatchImport>({
         batchId,
@@ -215,11 +217,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
     try {
       return await step();
     } catch (err) {
-      if (isCancellation(err) && patched(EARLY_CANCEL_PATCH)) {
-        const resumesAtCancel = resumes;
-        await cancelBatch();
-        await closeCancelled(err, resumesAtCancel);
-      }
+      if (isCancellation(err) && patched(EARLY_CANCEL_PATCH)) await cancelAndClose(err);
       throw err;
     }
   };
@@ -352,11 +350,7 @@ export async function BatchImport(input: BatchImportInput): Promise<BatchSummary
       showStatus(paused ? 'PAUSED' : 'RUNNING');
     }
   } catch (err) {
-    if (isCancellation(err)) {
-      const resumesAtCancel = resumes;
-      await cancelBatch();
-      await closeCancelled(err, resumesAtCancel);
-    }
+    if (isCancellation(err)) await cancelAndClose(err);
     throw err;
   }
 
