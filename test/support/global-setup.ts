@@ -5,10 +5,11 @@
  * server node) or `cluster` (two nodes behind a frontend proxy), both on fresh databases named after
  * the test database.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalBinary, startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import { parseTemporalMode, startEngine, type TemporalEngine, type TemporalMode } from '../../src/temporal/engine';
@@ -77,7 +78,42 @@ export async function setup(project: TestProject) {
   project.provide('stateDir', stateDir);
 }
 
+/**
+ * What the shared engine went through, for a run that failed in a way its tests cannot see (a
+ * server that died or wedged under every later file): whether it still runs, and its errors. The
+ * logs are copied to .state/ (CI leaves the clone) and their last errors printed after the summary.
+ */
+function reportEngineHealth(e: TemporalEngine): void {
+  const dead = e.pids().length === 0 || e.pids().some((pid) => !isAlive(pid));
+  const outDir = fileURLToPath(new URL('../../.state/', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  const errors: string[] = [];
+  for (const file of e.logFiles()) {
+    if (!existsSync(file)) continue;
+    copyFileSync(file, join(outDir, `test-${basename(file)}`));
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (/"level":"(error|fatal|dpanic|panic)"|^panic:|^fatal error:/i.test(line)) errors.push(line.slice(0, 400));
+    }
+  }
+  if (!dead && errors.length === 0) return;
+  const lines = [
+    `[global-setup] shared Temporal engine (${e.mode} at ${e.address}): ${dead ? 'NOT RUNNING at teardown (it died during the run)' : 'running'}; ${errors.length} error lines in its log (copied to .state/)`,
+    ...errors.slice(-15).map((l) => `  ${l}`),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function teardown() {
+  if (engine) reportEngineHealth(engine);
   await engine?.stop();
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
