@@ -83,21 +83,21 @@ export async function setup(project: TestProject) {
  * server that died or wedged under every later file): whether it still runs, and its errors. The
  * logs are copied to .state/ (CI leaves the clone) and their last errors printed after the summary.
  */
-function reportEngineHealth(e: TemporalEngine): void {
+export function reportEngineHealth(e: TemporalEngine, name = 'shared'): void {
   const dead = e.pids().length === 0 || e.pids().some((pid) => !isAlive(pid));
   const outDir = fileURLToPath(new URL('../../.state/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const errors: string[] = [];
   for (const file of e.logFiles()) {
     if (!existsSync(file)) continue;
-    copyFileSync(file, join(outDir, `test-${basename(file)}`));
+    copyFileSync(file, join(outDir, `test-${name === 'shared' ? '' : `${name}-`}${basename(file)}`));
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (/"level":"(error|fatal|dpanic|panic)"|^panic:|^fatal error:/i.test(line)) errors.push(line.slice(0, 400));
     }
   }
   if (!dead && errors.length === 0) return;
   const lines = [
-    `[global-setup] shared Temporal engine (${e.mode} at ${e.address}): ${dead ? 'NOT RUNNING at teardown (it died during the run)' : 'running'}; ${errors.length} error lines in its log (copied to .state/)`,
+    `[global-setup] ${name} Temporal engine (${e.mode} at ${e.address}): ${dead ? 'NOT RUNNING at teardown (it died during the run)' : 'running'}; ${errors.length} error lines in its log (copied to .state/)`,
     ...errors.slice(-15).map((l) => `  ${l}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

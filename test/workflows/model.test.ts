@@ -17,9 +17,16 @@
  * in REGRESSION_SEEDS and always run.
  *
  * The database is a private PostgreSQL cluster (src/db/private-postgres.ts), never the suite's
- * shared server: restarting that would hit every other test.
+ * shared server: restarting that would hit every other test. The Temporal engine is this file's own
+ * too: its 16 concurrent batches are the heaviest load of the suite, and the dev server keeps its
+ * state behind one SQLite connection; a red CI run once saw the shared server stop answering under
+ * this file (namespace lookups timing out as "Namespace not found") and every later file fail with
+ * it. On its own engine, what this file does to Temporal stays with this file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSql, resetDatabase } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
 import { startPrivatePostgres, type PrivatePostgres } from '../../src/db/private-postgres';
@@ -30,7 +37,9 @@ import { createBulkReview } from '../../src/services/bulk-review';
 import { emptyCounts, isTerminal, rowWorkflowId, type RowStatus } from '../../src/shared';
 import { workflowBundle } from '../../src/worker';
 import { progressQuery } from '../../src/workflows/messages';
+import { startEngine, type TemporalEngine } from '../../src/temporal/engine';
 import { killWorkers, spawnWorker, type WorkerProcess } from '../support/cli';
+import { reportEngineHealth } from '../support/global-setup';
 import { createHarness, manifest, unknownRaga, type Harness } from '../support/harness';
 
 const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? 200);
@@ -48,6 +57,8 @@ const CHAOS_EVERY = Number(process.env.MODEL_CHAOS_EVERY ?? 25);
 const REGRESSION_SEEDS: number[] = [106, 114, 95, 152];
 
 let pg: PrivatePostgres;
+let engine: TemporalEngine | undefined;
+let stateDir: string | undefined;
 let h: Harness;
 const workers: WorkerProcess[] = [];
 const startWorker = () => {
@@ -62,7 +73,19 @@ beforeAll(async () => {
   await migrate(sql);
   await seedReference(sql);
   await sql.end();
-  h = await createHarness({ window: 3, databaseUrl: pg.url, workers: false });
+  stateDir = mkdtempSync(join(tmpdir(), 'krithi-model-'));
+  engine = await startEngine({
+    mode: inject('temporalMode'),
+    stateDir,
+    namespace: 'default',
+    databaseUrl: inject('databaseUrl'),
+    databaseTag: 'model',
+    fresh: true,
+    headless: true,
+    synchronous: 'OFF',
+    dynamicConfig: { 'system.enableActivityEagerExecution': true },
+  });
+  h = await createHarness({ address: engine.address, window: 3, databaseUrl: pg.url, workers: false });
   // Build (or find) the workflow bundle once, so the worker processes start from the cached file.
   await workflowBundle();
   startWorker();
@@ -71,6 +94,9 @@ beforeAll(async () => {
 afterAll(async () => {
   killWorkers(workers);
   await h?.close();
+  if (engine) reportEngineHealth(engine, 'model');
+  await engine?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   pg?.stop();
 });
 
@@ -242,7 +268,7 @@ async function runSequence(seed: number): Promise<{ log: string[]; rows: number 
 type Fault = 'sigkill-worker' | 'restart-postgres' | 'crash-postgres';
 
 /** Injects one fault and returns when the stack has been given back what a supervisor restores. */
-async function inject(fault: Fault): Promise<void> {
+async function injectFault(fault: Fault): Promise<void> {
   if (fault === 'sigkill-worker') {
     const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
     const victim = live[Math.floor(Math.random() * live.length)];
@@ -269,7 +295,7 @@ describe('when random sequences of submit, review, pause/resume, retry-failed, t
         if (CHAOS && next % CHAOS_EVERY === 0) {
           const fault = faultRng.pick<Fault>(['sigkill-worker', 'restart-postgres', 'crash-postgres'])!;
           faults.push(`${fault} at sequence ${next}`);
-          faultsDue = faultsDue.then(() => inject(fault)).catch((err: Error) => void failures.push(`${fault}: ${err.message}`));
+          faultsDue = faultsDue.then(() => injectFault(fault)).catch((err: Error) => void failures.push(`${fault}: ${err.message}`));
         }
         try {
           const done = await runSequence(seed);
