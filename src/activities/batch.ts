@@ -140,6 +140,16 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
      */
     async cancelBatchRows({ batchId }: { batchId: string }): Promise<{ cancelled: number }> {
       const ctx = Context.current();
+      // One cancel of the batch per workflow run: its closing event is keyed by the run. An attempt
+      // that finds it is the retry of an attempt that finished but whose completion was lost (its
+      // worker died first). An operator may have resumed the batch since (RUNNING, rows re-queued
+      // as new attempts, the closing run signalled to continue); writing CANCELLING and CANCELLED
+      // again would undo that resume and leave the new run's rows under a batch that says
+      // CANCELLED, whose reviews are refused. The model-based test found it (seed 68, a worker
+      // SIGKILLed mid-cancel): nothing writes here twice.
+      const closedKey = `batch:${batchId}:cancelled:${ctx.info.workflowExecution?.runId ?? 'none'}`;
+      const [closed] = await sql`SELECT (data->>'cancelled')::int AS cancelled FROM audit_events WHERE event_key = ${closedKey}`;
+      if (closed) return { cancelled: Number(closed.cancelled ?? 0) };
       await sql`UPDATE batches SET status = 'CANCELLING', updated_at = now() WHERE id = ${batchId} AND status <> 'CANCELLED'`;
       let afterId = Number((ctx.info.heartbeatDetails as { afterId?: number } | undefined)?.afterId ?? 0);
       let cancelled = 0;
@@ -177,11 +187,14 @@ export function createBatchActivities({ sql, client }: BatchDeps) {
         afterId = Number(page[page.length - 1]!.id);
         ctx.heartbeat({ afterId });
       }
-      await sql`
-        INSERT INTO audit_events (event_key, type, batch_id, actor, data)
-        VALUES (${`batch:${batchId}:cancelled`}, 'BATCH_CANCELLED', ${batchId}, 'system', ${sql.json({ cancelled } as never)})
-        ON CONFLICT (event_key) DO NOTHING`;
-      await sql`UPDATE batches SET status = 'CANCELLED', completed_at = now(), updated_at = now() WHERE id = ${batchId}`;
+      // The closing event and the status in one transaction: a retry sees both or neither.
+      await sql.begin(async (tx) => {
+        await tx`
+          INSERT INTO audit_events (event_key, type, batch_id, actor, data)
+          VALUES (${closedKey}, 'BATCH_CANCELLED', ${batchId}, 'system', ${tx.json({ cancelled } as never)})
+          ON CONFLICT (event_key) DO NOTHING`;
+        await tx`UPDATE batches SET status = 'CANCELLED', completed_at = now(), updated_at = now() WHERE id = ${batchId}`;
+      });
       return { cancelled };
     },
 

@@ -1,7 +1,8 @@
 /**
  * cancelBatchRows in MockActivityEnvironment, on the real PostgreSQL and Temporal server: it pages
  * through every unfinished row (running, queued, waiting for review), cancels each row's workflow,
- * heartbeats its position after every page, and a retry resumes after the last heartbeated row.
+ * heartbeats its position after every page, a retry resumes after the last heartbeated row, and a
+ * retry of an attempt that had finished writes nothing (a resume since then stands).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -97,5 +98,38 @@ describe('when Temporal refuses a cancel for another reason than a workflow not 
     await expect(env.run(cancelBatchRows, { batchId })).rejects.toBe(unavailable);
     expect(beats).toEqual([]);
     expect((await rowsOf(batchId)).map((r) => r.status)).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+  });
+});
+
+describe('when a cancel is retried after its first attempt finished and the batch was resumed since', () => {
+  // The first attempt wrote CANCELLED, then its worker died before reporting it; an operator
+  // resumed the batch (rows re-queued, batch RUNNING); the retry comes from the same run.
+  it('then the retry changes nothing: the resumed batch stays RUNNING with its rows queued', async () => {
+    const { batchId } = await h.submit(manifest(3));
+    const run = { workflowId: `batch-${batchId}`, runId: 'run-being-closed' };
+    const { cancelBatchRows } = createBatchActivities({ sql: h.sql, client: () => h.client });
+    expect(await new MockActivityEnvironment({ workflowExecution: run }).run(cancelBatchRows, { batchId })).toEqual({ cancelled: 3 });
+    await h.batches.resume(batchId, 'ops');
+    expect((await rowsOf(batchId)).map((r) => r.status)).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+
+    const retry = new MockActivityEnvironment({ workflowExecution: run, attempt: 2 });
+    expect(await retry.run(cancelBatchRows, { batchId })).toEqual({ cancelled: 3 });
+    const [batch] = await h.sql`SELECT status FROM batches WHERE id = ${batchId}`;
+    expect(batch!.status).toBe('RUNNING');
+    expect((await rowsOf(batchId)).map((r) => r.status)).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+  });
+
+  it('then a later run cancelling the batch again still cancels it, and each cancel is audited once', async () => {
+    const { batchId } = await h.submit(manifest(2));
+    const { cancelBatchRows } = createBatchActivities({ sql: h.sql, client: () => h.client });
+    await new MockActivityEnvironment({ workflowExecution: { workflowId: `batch-${batchId}`, runId: 'first' } }).run(cancelBatchRows, { batchId });
+    await h.batches.resume(batchId, 'ops');
+    const again = new MockActivityEnvironment({ workflowExecution: { workflowId: `batch-${batchId}`, runId: 'second' } });
+    expect(await again.run(cancelBatchRows, { batchId })).toEqual({ cancelled: 2 });
+    const [batch] = await h.sql`SELECT status FROM batches WHERE id = ${batchId}`;
+    expect(batch!.status).toBe('CANCELLED');
+    expect((await rowsOf(batchId)).map((r) => r.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    const [{ n }] = (await h.sql`SELECT count(*)::int AS n FROM audit_events WHERE batch_id = ${batchId} AND type = 'BATCH_CANCELLED'`) as never as [{ n: number }];
+    expect(n).toBe(2);
   });
 });
