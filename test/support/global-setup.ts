@@ -45,8 +45,44 @@ export async function startTestServer(opts: Omit<DevServerOptions, 'port'>): Pro
   throw lastError;
 }
 
-let engine: TemporalEngine | undefined;
-let stateDir: string | undefined;
+/** A Temporal engine of the tests' own, with its state directory, health report and clean-up. */
+export interface TestEngine {
+  engine: TemporalEngine;
+  stateDir: string;
+  /** Reports the engine's health (see reportEngineHealth), stops it and removes its state. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an engine the way the suite runs one: fresh, headless, eager activities. `name` tags its
+ * databases (postgres/cluster) and its log copies; the suite's shared engine is `shared`.
+ */
+export async function startTestEngine(opts: { mode: TemporalMode; databaseUrl: string; name: string }): Promise<TestEngine> {
+  const stateDir = mkdtempSync(join(tmpdir(), `krithi-${opts.name}-`));
+  const engine = await startEngine({
+    mode: opts.mode,
+    stateDir,
+    namespace: 'default',
+    databaseUrl: opts.databaseUrl,
+    databaseTag: opts.name === 'shared' ? undefined : opts.name,
+    fresh: true,
+    headless: true,
+    // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
+    synchronous: 'OFF',
+    dynamicConfig: { 'system.enableActivityEagerExecution': true },
+  });
+  return {
+    engine,
+    stateDir,
+    async stop() {
+      reportEngineHealth(engine, opts.name);
+      await engine.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let shared: TestEngine | undefined;
 
 export async function setup(project: TestProject) {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/krithi_import_test';
@@ -56,20 +92,10 @@ export async function setup(project: TestProject) {
   await seedReference(sql);
   await sql.end();
 
-  stateDir = mkdtempSync(join(tmpdir(), 'krithi-test-'));
   const bin = ensureTemporalBinary();
   const mode = parseTemporalMode(process.env.TEST_TEMPORAL, 'TEST_TEMPORAL');
-  engine = await startEngine({
-    mode,
-    stateDir,
-    namespace: 'default',
-    databaseUrl,
-    fresh: true,
-    headless: true,
-    // Tests trade the durability of the very last writes for speed; the demo keeps NORMAL.
-    synchronous: 'OFF',
-    dynamicConfig: { 'system.enableActivityEagerExecution': true },
-  });
+  shared = await startTestEngine({ mode, databaseUrl, name: 'shared' });
+  const { engine, stateDir } = shared;
 
   project.provide('temporalAddress', engine.address);
   project.provide('temporalMode', mode);
@@ -83,7 +109,7 @@ export async function setup(project: TestProject) {
  * server that died or wedged under every later file): whether it still runs, and its errors. The
  * logs are copied to .state/ (CI leaves the clone) and their last errors printed after the summary.
  */
-export function reportEngineHealth(e: TemporalEngine, name = 'shared'): void {
+function reportEngineHealth(e: TemporalEngine, name: string): void {
   const dead = e.pids().length === 0 || e.pids().some((pid) => !isAlive(pid));
   const outDir = fileURLToPath(new URL('../../.state/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
@@ -116,7 +142,5 @@ function isAlive(pid: number): boolean {
 }
 
 export async function teardown() {
-  if (engine) reportEngineHealth(engine);
-  await engine?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await shared?.stop();
 }

@@ -23,9 +23,6 @@
  * this file (namespace lookups timing out as "Namespace not found") and every later file fail with
  * it. On its own engine, what this file does to Temporal stays with this file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSql, resetDatabase } from '../../src/db/client';
 import { migrate } from '../../src/db/migrate';
@@ -37,9 +34,8 @@ import { createBulkReview } from '../../src/services/bulk-review';
 import { emptyCounts, isTerminal, rowWorkflowId, type RowStatus } from '../../src/shared';
 import { workflowBundle } from '../../src/worker';
 import { progressQuery } from '../../src/workflows/messages';
-import { startEngine, type TemporalEngine } from '../../src/temporal/engine';
 import { killWorkers, spawnWorker, type WorkerProcess } from '../support/cli';
-import { reportEngineHealth } from '../support/global-setup';
+import { startTestEngine, type TestEngine } from '../support/global-setup';
 import { createHarness, manifest, unknownRaga, type Harness } from '../support/harness';
 
 const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? 200);
@@ -59,8 +55,7 @@ const CHAOS_EVERY = Number(process.env.MODEL_CHAOS_EVERY ?? 25);
 const REGRESSION_SEEDS: number[] = [106, 114, 95, 152];
 
 let pg: PrivatePostgres;
-let engine: TemporalEngine | undefined;
-let stateDir: string | undefined;
+let temporal: TestEngine | undefined;
 let h: Harness;
 const workers: WorkerProcess[] = [];
 const startWorker = () => {
@@ -75,19 +70,8 @@ beforeAll(async () => {
   await migrate(sql);
   await seedReference(sql);
   await sql.end();
-  stateDir = mkdtempSync(join(tmpdir(), 'krithi-model-'));
-  engine = await startEngine({
-    mode: inject('temporalMode'),
-    stateDir,
-    namespace: 'default',
-    databaseUrl: inject('databaseUrl'),
-    databaseTag: 'model',
-    fresh: true,
-    headless: true,
-    synchronous: 'OFF',
-    dynamicConfig: { 'system.enableActivityEagerExecution': true },
-  });
-  h = await createHarness({ address: engine.address, window: 3, databaseUrl: pg.url, workers: false });
+  temporal = await startTestEngine({ mode: inject('temporalMode'), databaseUrl: inject('databaseUrl'), name: 'model' });
+  h = await createHarness({ address: temporal.engine.address, window: 3, databaseUrl: pg.url, workers: false });
   // Build (or find) the workflow bundle once, so the worker processes start from the cached file.
   await workflowBundle();
   startWorker();
@@ -96,9 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killWorkers(workers);
   await h?.close();
-  if (engine) reportEngineHealth(engine, 'model');
-  await engine?.stop();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await temporal?.stop();
   pg?.stop();
 });
 
@@ -285,6 +267,11 @@ describe('when random sequences of submit, review, pause/resume, retry-failed, t
     const seeds = [...REGRESSION_SEEDS, ...Array.from({ length: SEQUENCES }, (_, i) => FIRST_SEED + i)];
     const faultRng = rng(FIRST_SEED ^ 0x5eed);
     const failures: string[] = [];
+    // At once and in full on stderr: a run that fails keeps its reason even where only stderr is kept.
+    const fail = (finding: string) => {
+      failures.push(finding);
+      process.stderr.write(`[model] ${finding}\n`);
+    };
     const faults: string[] = [];
     let next = 0;
     let rows = 0;
@@ -297,18 +284,13 @@ describe('when random sequences of submit, review, pause/resume, retry-failed, t
         if (CHAOS && next % CHAOS_EVERY === 0) {
           const fault = faultRng.pick<Fault>(['sigkill-worker', 'restart-postgres', 'crash-postgres'])!;
           faults.push(`${fault} at sequence ${next}`);
-          faultsDue = faultsDue.then(() => injectFault(fault)).catch((err: Error) => {
-            failures.push(`${fault}: ${err.message}`);
-            process.stderr.write(`[model] ${fault} failed: ${err.message}\n`);
-          });
+          faultsDue = faultsDue.then(() => injectFault(fault)).catch((err: Error) => fail(`${fault} failed: ${err.message}`));
         }
         try {
           const done = await runSequence(seed);
           rows += done.rows;
         } catch (err) {
-          failures.push(`seed ${seed}: ${(err as Error).message}`);
-          // At once and in full: a run that fails keeps its reason even where only stderr is kept.
-          process.stderr.write(`[model] seed ${seed} broke an invariant: ${(err as Error).message}\n`);
+          fail(`seed ${seed} broke an invariant: ${(err as Error).message}`);
         }
       }
     };
