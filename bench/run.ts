@@ -18,12 +18,14 @@
  * bench/sample.ts follows the run (and injects --chaos faults), bench/report.ts computes and
  * writes the figures. Manifests are streamed to `POST /v1/batches` of a real API-only `serve`.
  * With --max-seconds a run that has not finished stops and reports what it reached
- * (`partial: true`), with its growth curve — for runs longer than a session.
+ * (`partial: true`), with its growth curve — for runs longer than a session. SIGINT or SIGTERM
+ * does the same at once (a long run's figures are not lost to an interruption); a second one stops
+ * the stack without figures. Either way the engine, workers and API are stopped, never orphaned.
  *
  * Figures go to stderr; the last line of stdout is one JSON object, also written with an SVG of
  * the run and a CSV of its samples to bench/out/.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +74,28 @@ const { values: opt } = parseArgs({
 });
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+/**
+ * Interruption. The stack's processes are children of this one: killing only this process (an
+ * operator's `kill`, a CI timeout) used to leave the Temporal server, workers and API running.
+ * The first signal ends the sampling as `--max-seconds` would (figures of what was reached, then
+ * an orderly stop); the second stops the stack at once and exits.
+ */
+const interrupted = new AbortController();
+let stopNow: (() => Promise<void>) | undefined;
+let compareChild: ChildProcess | undefined; // --compare: the backend run in progress gets the signal too
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    compareChild?.kill(signal);
+    if (!interrupted.signal.aborted) {
+      log(`${signal}: stopping the run and reporting what it reached (again to stop at once)`);
+      interrupted.abort();
+      return;
+    }
+    log(`${signal} again: stopping the stack without figures`);
+    void (stopNow?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 
 interface Plan {
   files: { path: string; rows: number }[];
@@ -133,7 +157,7 @@ async function runOne(): Promise<Record<string, unknown>> {
     connections.push(c);
     return c;
   };
-  const stack = await startBenchStack(
+  const starting = startBenchStack(
     {
       mode,
       stateDir,
@@ -154,6 +178,9 @@ async function runOne(): Promise<Record<string, unknown>> {
     },
     connect,
   );
+  // A second signal while the stack is still starting waits for it, then stops all of it.
+  stopNow = async () => (await starting).stop();
+  const stack = await starting;
   const client = new Client({ connection: await connect(stack.engine.address) });
   log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -185,6 +212,7 @@ async function runOne(): Promise<Record<string, unknown>> {
     accepted,
     tSubmitted,
     maxSeconds: opt['max-seconds'] ? Number(opt['max-seconds']) : Infinity,
+    interrupted: interrupted.signal,
     chaos: opt.chaos ? chaosSchedule(accepted, mode) : [],
     probe,
     log,
@@ -287,13 +315,16 @@ async function compare(): Promise<void> {
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--compare' && a !== '--temporal' && all[i - 1] !== '--temporal' && !a.startsWith('--temporal='));
   const results: Record<string, unknown>[] = [];
   for (const mode of TEMPORAL_MODES) {
+    if (interrupted.signal.aborted) break;
     log(`compare: ${mode}`);
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args, '--temporal', mode], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    compareChild = child;
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
+    compareChild = undefined;
     if (code !== 0) throw new Error(`the ${mode} run failed (exit ${code})`);
     results.push(JSON.parse(out.trim().split('\n').at(-1)!));
   }

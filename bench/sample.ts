@@ -29,6 +29,8 @@ export interface SampleOptions {
   accepted: number;
   tSubmitted: number;
   maxSeconds: number;
+  /** Aborted by SIGINT/SIGTERM: stop like --max-seconds, reporting what was reached. */
+  interrupted?: AbortSignal;
   chaos: ChaosStep[];
   /** The fairness probe: submitted `after` seconds into the run. */
   probe?: { path: string; rows: number; after: number };
@@ -96,9 +98,10 @@ export async function sampleRun(o: SampleOptions): Promise<SampleResult> {
       if (pc!.done >= o.probe!.rows) probe.doneAt = Date.now();
     }
     if (c!.done >= o.accepted && (!probe || probe.doneAt)) break;
-    if (t >= o.maxSeconds) {
+    if (t >= o.maxSeconds || o.interrupted?.aborted) {
       partial = true;
-      o.log(`--max-seconds ${o.maxSeconds} reached at ${c!.done}/${o.accepted} rows: reporting what was reached`);
+      const why = o.interrupted?.aborted ? 'interrupted' : `--max-seconds ${o.maxSeconds} reached`;
+      o.log(`${why} at ${c!.done}/${o.accepted} rows: reporting what was reached`);
       break;
     }
     // Counting a large batch's rows is a scan: sample big runs less often so the benchmark does
