@@ -91,6 +91,13 @@ export interface ResolveRowInput {
   rowId: string;
   /** Move the row to RESOLVING first (the workflow then skips its own status step). */
   enter?: boolean;
+  /**
+   * Also take the step after resolving, in the same call (the workflow then needs no status
+   * write, persist activity or workflow task of its own for it): an automatically approved row, or
+   * one the `auto` review policy approves, is persisted at once; the policy's rejection ends it
+   * REJECTED; anything else waits in PENDING_REVIEW. `attempt` fences the writes as the workflow's own.
+   */
+  decide?: { attempt: number; reviewPolicy: 'human' | 'auto' };
 }
 
 export interface ResolveOutcome {
@@ -105,6 +112,19 @@ export interface ResolveOutcome {
   missing?: ('composer' | 'raga')[];
   /** Set when the row could not enter RESOLVING (cancelled meanwhile): where it is instead. */
   status?: RowStatus;
+  /** With `decide`: where the step after resolving left the row. */
+  settled?: SettledStep;
+}
+
+/**
+ * Where resolveRow's `decide` left the row: IMPORTED, REJECTED, PENDING_REVIEW (with why), or
+ * PERSISTING when the persist is to be tried again by the workflow's persist activity.
+ */
+export interface SettledStep {
+  status: RowStatus;
+  errorType?: string;
+  errorMessage?: string;
+  reasons?: string[];
 }
 
 export { PersistErrorType, type ChosenEntities, type PersistOutcome } from './persist';
@@ -223,6 +243,107 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
     return { changed: result.changed, status: result.status };
   };
 
+  /**
+   * Upserts the krithi by its source key in one transaction with the row's status and its audit
+   * event (see persistKrithi).
+   */
+  const persistRow = async ({ rowId, attempt }: { rowId: string; attempt: number }): Promise<PersistOutcome> => {
+    let learned = 0;
+    // Filled inside the transaction, counted once it has committed.
+    const written: { operation?: 'created' | 'updated'; site?: string; settleSeconds?: number | null } = {};
+    const outcome = await sql.begin(async (t): Promise<PersistOutcome> => {
+      const tx = t as unknown as Sql;
+      const locked = await lockRow(tx, rowId);
+      if ('done' in locked) return locked.done;
+      const { row } = locked;
+      const k = intendedKrithi(row);
+      // A raga the reviewer adds with this decision is written with the import; check it again here.
+      const newRaga = k.overrides.newRaga;
+      if (newRaga) {
+        const problems = await newRagaProblems(tx, newRaga, row.review_note as string | null);
+        if (problems.length) return { outcome: 'NEEDS_REVIEW', errorType: PersistErrorType.INVALID_OVERRIDE, reason: problems.join('; ') };
+      }
+      const problem = await referenceProblem(tx, k, newRaga ? newRagaId(newRaga) : undefined);
+      if (problem) return problem;
+      const upserted = await upsertKrithi(tx, rowId, row, k);
+      if ('needsReview' in upserted) return upserted.needsReview;
+      const { krithiId, existed } = upserted;
+      await markImported(tx, { rowId, attempt, row, k, krithiId, existed });
+      if (newRaga && row.reviewer) {
+        await recordReviewerRaga(t, {
+          raga: { ...newRaga, id: newRagaId(newRaga) },
+          note: row.review_note as string,
+          reviewer: row.reviewer as string,
+          batchId: row.batch_id as string,
+          rowId,
+          eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
+        });
+        learned += 1;
+      }
+      // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
+      if (row.reviewer && row.review_overrides) {
+        const added = await recordReviewerAliases(t, {
+          aliases: aliasesFromReview(row.resolution as StoredResolution | null, k.overrides),
+          reviewer: row.reviewer as string,
+          batchId: row.batch_id as string,
+          rowId,
+          eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
+        });
+        learned += added.length;
+      }
+      Object.assign(written, {
+        operation: existed ? 'updated' : 'created',
+        site: row.site as string,
+        // An automatically approved row settles here; a reviewed one settled when it began waiting.
+        settleSeconds: row.reviewed_at ? null : await settleSeconds(tx as unknown as Sql, rowId),
+      });
+      return { outcome: 'IMPORTED', krithiId };
+    });
+    if (written.operation) {
+      metrics?.rowTransition('IMPORTED');
+      metrics?.krithisPersisted.inc({ operation: written.operation });
+      if (written.site && typeof written.settleSeconds === 'number') metrics?.rowSettled(written.site, written.settleSeconds);
+      Context.current().log.debug('krithi persisted', { rowId, operation: written.operation, ...outcome });
+    }
+    // This worker's matcher picks new aliases and ragas up at once; other workers within their check interval.
+    if (learned > 0) reference.invalidate();
+    return outcome;
+  };
+
+  /**
+   * The step after resolving, taken inside resolveRow (`decide`): the same status changes, with the
+   * same audit, as the workflow's own steps would write — PERSISTING then the persist transaction,
+   * REJECTED by policy, or PENDING_REVIEW; a persist that needs a human sends the row back to review
+   * as the persist step does. A retry of the whole call finds the row past RESOLVING and changes
+   * nothing (resolveRow answers with where the row is).
+   */
+  const settleResolved = async (
+    rowId: string,
+    decide: NonNullable<ResolveRowInput['decide']>,
+    r: Pick<ResolveOutcome, 'autoApprove' | 'decidable' | 'reasons'>,
+  ): Promise<SettledStep> => {
+    const { attempt } = decide;
+    let moved;
+    if (r.autoApprove) moved = await changeStatus({ rowId, to: 'PERSISTING', attempt });
+    else if (decide.reviewPolicy === 'auto') {
+      const decision: ReviewDecision = { decision: r.decidable ? 'approve' : 'reject', reviewer: 'auto-policy', note: r.reasons.join('; ') };
+      moved = await changeStatus({ rowId, to: r.decidable ? 'PERSISTING' : 'REJECTED', attempt, decision, reasons: r.reasons });
+    } else moved = await changeStatus({ rowId, to: 'PENDING_REVIEW', attempt, reasons: r.reasons });
+    if (moved.status !== 'PERSISTING') return { status: moved.status, reasons: r.reasons };
+    const persisted = await persistRow({ rowId, attempt });
+    if (persisted.outcome === 'IMPORTED') return { status: 'IMPORTED' };
+    if (persisted.outcome === 'SKIPPED') return { status: persisted.status };
+    const back = await changeStatus({
+      rowId,
+      to: 'PENDING_REVIEW',
+      attempt,
+      errorType: persisted.errorType,
+      errorMessage: persisted.reason,
+      reasons: [persisted.reason],
+    });
+    return { status: back.status, errorType: persisted.errorType, errorMessage: persisted.reason, reasons: [persisted.reason] };
+  };
+
   return {
     async loadRow({ rowId, run, afterReset }: LoadRowInput): Promise<RowState> {
       const read = async () => (await sql`SELECT status, attempt, resolution FROM import_rows WHERE id = ${rowId} AND kind = 'record'`)[0];
@@ -272,9 +393,12 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
     /**
      * Resolves composer, ragas and tala against the reference; stores candidates and the choice.
      * With `enter`, it first moves the row to RESOLVING itself (audited as any status change), so
-     * the workflow needs one local activity for the step instead of two.
+     * the workflow needs one local activity for the step instead of two; with `decide` it also
+     * takes the next step (settleResolved), so an automatically approved row is resolved and
+     * persisted by one local activity: no PERSISTING write, persist activity or workflow task of
+     * the workflow's own (docs/PERFORMANCE.md, Tuning).
      */
-    async resolveRow({ rowId, enter = false }: ResolveRowInput): Promise<ResolveOutcome> {
+    async resolveRow({ rowId, enter = false, decide }: ResolveRowInput): Promise<ResolveOutcome> {
       if (enter) {
         const entered = await changeStatus({ rowId, to: 'RESOLVING' });
         if (entered.status !== 'RESOLVING')
@@ -347,7 +471,7 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
           updated_at = now()
         WHERE id = ${rowId}`;
       metrics?.resolutions.inc({ confidence: resolution.confidence, auto_approved: String(autoApprove) });
-      return {
+      const outcome: ResolveOutcome = {
         autoApprove,
         decidable: chosen.composerId !== null && chosen.ragaIds.length > 0,
         confidence: resolution.confidence,
@@ -355,74 +479,14 @@ export function createRowActivities({ sql, client, reference, metrics }: RowDeps
         reasons,
         missing: missingOf(chosen),
       };
+      return decide ? { ...outcome, settled: await settleResolved(rowId, decide, outcome) } : outcome;
     },
 
     /**
      * Upserts the krithi by its source key in one transaction with the row's status and its audit
      * event. Reviewer-set fields of an existing krithi are never overwritten by an automatic import.
      */
-    async persistKrithi({ rowId, attempt }: { rowId: string; attempt: number }): Promise<PersistOutcome> {
-      let learned = 0;
-      // Filled inside the transaction, counted once it has committed.
-      const written: { operation?: 'created' | 'updated'; site?: string; settleSeconds?: number | null } = {};
-      const outcome = await sql.begin(async (t): Promise<PersistOutcome> => {
-        const tx = t as unknown as Sql;
-        const locked = await lockRow(tx, rowId);
-        if ('done' in locked) return locked.done;
-        const { row } = locked;
-        const k = intendedKrithi(row);
-        // A raga the reviewer adds with this decision is written with the import; check it again here.
-        const newRaga = k.overrides.newRaga;
-        if (newRaga) {
-          const problems = await newRagaProblems(tx, newRaga, row.review_note as string | null);
-          if (problems.length) return { outcome: 'NEEDS_REVIEW', errorType: PersistErrorType.INVALID_OVERRIDE, reason: problems.join('; ') };
-        }
-        const problem = await referenceProblem(tx, k, newRaga ? newRagaId(newRaga) : undefined);
-        if (problem) return problem;
-        const upserted = await upsertKrithi(tx, rowId, row, k);
-        if ('needsReview' in upserted) return upserted.needsReview;
-        const { krithiId, existed } = upserted;
-        await markImported(tx, { rowId, attempt, row, k, krithiId, existed });
-        if (newRaga && row.reviewer) {
-          await recordReviewerRaga(t, {
-            raga: { ...newRaga, id: newRagaId(newRaga) },
-            note: row.review_note as string,
-            reviewer: row.reviewer as string,
-            batchId: row.batch_id as string,
-            rowId,
-            eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
-          });
-          learned += 1;
-        }
-        // Spellings the reviewer resolved by hand become aliases, in the same transaction as the import.
-        if (row.reviewer && row.review_overrides) {
-          const added = await recordReviewerAliases(t, {
-            aliases: aliasesFromReview(row.resolution as StoredResolution | null, k.overrides),
-            reviewer: row.reviewer as string,
-            batchId: row.batch_id as string,
-            rowId,
-            eventKeyPrefix: `row:${rowId}:attempt:${attempt}`,
-          });
-          learned += added.length;
-        }
-        Object.assign(written, {
-          operation: existed ? 'updated' : 'created',
-          site: row.site as string,
-          // An automatically approved row settles here; a reviewed one settled when it began waiting.
-          settleSeconds: row.reviewed_at ? null : await settleSeconds(tx as unknown as Sql, rowId),
-        });
-        return { outcome: 'IMPORTED', krithiId };
-      });
-      if (written.operation) {
-        metrics?.rowTransition('IMPORTED');
-        metrics?.krithisPersisted.inc({ operation: written.operation });
-        if (written.site && typeof written.settleSeconds === 'number') metrics?.rowSettled(written.site, written.settleSeconds);
-        Context.current().log.debug('krithi persisted', { rowId, operation: written.operation, ...outcome });
-      }
-      // This worker's matcher picks new aliases and ragas up at once; other workers within their check interval.
-      if (learned > 0) reference.invalidate();
-      return outcome;
-    },
+    persistKrithi: persistRow,
 
     /** Marks a row CANCELLED unless it already ended. */
     async cancelRow({ rowId, attempt }: { rowId: string; attempt?: number }): Promise<{ changed: boolean; status: RowStatus }> {

@@ -63,6 +63,17 @@ export const RESOLUTION_ATTRIBUTES_PATCH = 'resolution-search-attributes';
  */
 export const LEAN_ROW_PATCH = 'lean-row-reports';
 
+/**
+ * Fewer events per row, again: resolveRow also takes the step after resolving (resolveRow's
+ * `decide`), so an automatically approved row is resolved and persisted by one local activity, and
+ * its composer, confidence and final status go out in one search-attribute upsert. Per such row:
+ * no PERSISTING write of the workflow's own, no persist activity (three events) and no workflow
+ * task to take its result (three more). Rows that reach PERSISTING another way (an approval by a
+ * reviewer, a persist to be tried again) use the persist activity as before. Rows started before
+ * this change replay on the lean path.
+ */
+export const FOLDED_PERSIST_PATCH = 'resolve-decides-and-persists';
+
 export interface KrithiImportInput {
   batchId: string;
   rowId: string;
@@ -344,10 +355,19 @@ export async function KrithiImport(input: KrithiImportInput): Promise<KrithiImpo
     if (lean) {
       // resolveRow writes RESOLVING itself; a status held for milliseconds is not worth a
       // search-attribute upsert, and the batch hears only of where the row goes next.
-      resolution = await db.resolveRow({ rowId, enter: true });
+      const decide = patched(FOLDED_PERSIST_PATCH) ? { attempt, reviewPolicy: settings.reviewPolicy === 'auto' ? ('auto' as const) : ('human' as const) } : undefined;
+      resolution = await db.resolveRow({ rowId, enter: true, ...(decide ? { decide } : {}) });
       if (resolution.status && resolution.status !== 'RESOLVING') return arrive(row.status, resolution.status);
       row.status = 'RESOLVING';
       shownWithNext = resolutionAttributes(resolution);
+      if (resolution.settled) {
+        // Resolved and decided (imported, rejected by policy, or waiting for review) in that one call.
+        const { status, ...details } = resolution.settled;
+        row.missing = resolution.missing;
+        arrive('RESOLVING', status, shownWithNext);
+        if (row.status === status) showDetails(details);
+        return;
+      }
     } else {
       await moveTo('RESOLVING');
       resolution = await db.resolveRow({ rowId });

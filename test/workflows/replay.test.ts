@@ -32,6 +32,9 @@ describe('when the recorded workflow histories are replayed against the current 
     // Recorded before the row state machine (issue 13: patches confirmed-decisions, row-liveness).
     expect(earlier).toContain('before-row-state-machine/row-review.json');
     expect(earlier).toContain('before-row-state-machine/batch-review.json');
+    // Recorded before resolveRow decided and persisted in the same call (patch resolve-decides-and-persists).
+    expect(earlier).toContain('before-resolve-decides-and-persists/row-happy.json');
+    expect(earlier).toContain('before-resolve-decides-and-persists/row-review.json');
   });
 
   it('then each one, current or earlier, replays without a non-determinism error', async () => {

@@ -10,13 +10,24 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { createMainActivities, createScrapeActivities } from '../../../src/activities/index';
 import { STARTABLE } from '../../../src/db/rows';
-import { rowWorkflowId, isTerminal } from '../../../src/shared';
+import { rowWorkflowId, isTerminal, type ReviewDecision } from '../../../src/shared';
+import type { PersistOutcome } from '../../../src/activities/rows';
 import type { RowStore } from './row-store';
 
 export type MainActivities = ReturnType<typeof createMainActivities>;
 export type ScrapeActivities = ReturnType<typeof createScrapeActivities>;
 
 export function stubMainActivities(store: RowStore, client: () => Client): MainActivities {
+  const persistRow = (rowId: string): PersistOutcome => {
+    const row = store.get(rowId);
+    if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: `k-${rowId}` };
+    if (row.status !== 'PERSISTING') return { outcome: 'SKIPPED', status: row.status };
+    row.persists += 1;
+    if (row.script.persistNeedsReview && row.persists === 1)
+      return { outcome: 'NEEDS_REVIEW', errorType: 'INVALID_OVERRIDE', reason: row.script.persistNeedsReview };
+    store.setStatus(rowId, 'IMPORTED', { errorType: null });
+    return { outcome: 'IMPORTED', krithiId: `k-${rowId}` };
+  };
   return {
     async loadRow({ rowId }) {
       const row = store.get(rowId);
@@ -37,7 +48,7 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       return store.setStatus(rowId, decision.decision === 'approve' ? 'PERSISTING' : 'REJECTED', { decision });
     },
 
-    async resolveRow({ rowId, enter }) {
+    async resolveRow({ rowId, enter, decide }) {
       if (enter) {
         const entered = store.setStatus(rowId, 'RESOLVING');
         if (entered.status !== 'RESOLVING')
@@ -45,25 +56,34 @@ export function stubMainActivities(store: RowStore, client: () => Client): MainA
       }
       const { script } = store.get(rowId);
       const decidable = script.decidable ?? true;
-      return {
+      const outcome = {
         autoApprove: !script.review,
         decidable,
-        confidence: script.review ? 'LOW' : 'HIGH',
+        confidence: script.review ? ('LOW' as const) : ('HIGH' as const),
         composer: 'Muttusvāmi Dīkṣitar',
         reasons: script.review ? ['raga not recognised'] : [],
-        missing: decidable ? [] : ['raga'],
+        missing: decidable ? [] : (['raga'] as ['raga']),
       };
+      if (!decide) return outcome;
+      // The step after resolving, as the real activity takes it: persist at once, policy, or review.
+      let to: 'PERSISTING' | 'REJECTED' | 'PENDING_REVIEW' = 'PENDING_REVIEW';
+      let decision: ReviewDecision | null = null;
+      if (outcome.autoApprove) to = 'PERSISTING';
+      else if (decide.reviewPolicy === 'auto') {
+        decision = { decision: decidable ? 'approve' : 'reject', reviewer: 'auto-policy' };
+        to = decidable ? 'PERSISTING' : 'REJECTED';
+      }
+      const moved = store.setStatus(rowId, to, { decision });
+      if (moved.status !== 'PERSISTING') return { ...outcome, settled: { status: moved.status, reasons: outcome.reasons } };
+      const persisted = persistRow(rowId);
+      if (persisted.outcome === 'IMPORTED') return { ...outcome, settled: { status: 'IMPORTED' } };
+      if (persisted.outcome === 'SKIPPED') return { ...outcome, settled: { status: persisted.status } };
+      const back = store.setStatus(rowId, 'PENDING_REVIEW', { errorType: persisted.errorType });
+      return { ...outcome, settled: { status: back.status, errorType: persisted.errorType, errorMessage: persisted.reason, reasons: [persisted.reason] } };
     },
 
     async persistKrithi({ rowId }) {
-      const row = store.get(rowId);
-      if (row.status === 'IMPORTED') return { outcome: 'IMPORTED', krithiId: `k-${rowId}` };
-      if (row.status !== 'PERSISTING') return { outcome: 'SKIPPED', status: row.status };
-      row.persists += 1;
-      if (row.script.persistNeedsReview && row.persists === 1)
-        return { outcome: 'NEEDS_REVIEW', errorType: 'INVALID_OVERRIDE', reason: row.script.persistNeedsReview };
-      store.setStatus(rowId, 'IMPORTED', { errorType: null });
-      return { outcome: 'IMPORTED', krithiId: `k-${rowId}` };
+      return persistRow(rowId);
     },
 
     async cancelRow({ rowId, attempt }) {
