@@ -58,9 +58,11 @@ export async function collectFigures(sql: Sql, client: Client, batchIds: string[
       maxHistoryBytes = Math.max(maxHistoryBytes, d.historySize ?? 0);
     }
   }
-  // A row's own history: the mean over up to 20 of the batch's row workflows.
+  // A row's own history: the mean over up to 20 of the batch's closed row workflows. The last
+  // rows are terminal in PostgreSQL a moment before their workflows have sent their final report
+  // and closed; counting those read 14-event histories into the mean.
   const rowEvents: number[] = [];
-  for await (const wf of client.workflow.list({ query: `BatchId = "${batchIds[0]}"` })) {
+  for await (const wf of client.workflow.list({ query: `BatchId = "${batchIds[0]}" AND ExecutionStatus != "Running"` })) {
     if (!wf.workflowId.includes('/row-')) continue;
     rowEvents.push((await client.workflow.getHandle(wf.workflowId, wf.runId).describe()).historyLength);
     if (rowEvents.length >= 20) break;
