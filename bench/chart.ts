@@ -5,6 +5,10 @@ export interface Sample {
   inFlight: number;
   /** The largest worker process's RSS at this moment (not drawn; kept in the samples CSV). */
   workerRssMb?: number;
+  /** The Temporal server's RSS, summed over its nodes (not drawn; kept in the samples CSV). */
+  serverRssMb?: number;
+  /** The API process's RSS (not drawn; kept in the samples CSV). */
+  apiRssMb?: number;
   /** The dev server's SQLite database with its WAL (not drawn; kept in the samples CSV). */
   serverDbMb?: number;
 }

@@ -102,6 +102,8 @@ export interface Growth {
   t: number;
   intervalRowsPerSecond: number;
   workerRssMb: number;
+  /** The Temporal server's RSS (all nodes), the largest over the interval. */
+  serverRssMb: number;
   /** The Temporal server's storage: the dev server's SQLite file and WAL, or its PostgreSQL databases. */
   serverDbMb: number;
 }
@@ -115,19 +117,23 @@ export function growthCurve(samples: Sample[], n: number): Growth[] {
   const total = samples[samples.length - 1]?.done ?? 0;
   let prev = { t: 0, done: 0 };
   let rss = 0;
+  let serverRss = 0;
   let k = 1;
   for (const s of samples) {
     rss = Math.max(rss, s.workerRssMb ?? 0);
+    serverRss = Math.max(serverRss, s.serverRssMb ?? 0);
     if (total > 0 && s.done >= (total * k) / n) {
       out.push({
         rowsDone: s.done,
         t: round(s.t, 1),
         intervalRowsPerSecond: round((s.done - prev.done) / Math.max(0.001, s.t - prev.t)),
         workerRssMb: round(rss),
+        serverRssMb: round(serverRss),
         serverDbMb: round(s.serverDbMb ?? 0),
       });
       prev = s;
       rss = 0;
+      serverRss = 0;
       while (total > 0 && s.done >= (total * k) / n) k += 1;
     }
   }
@@ -173,7 +179,9 @@ export function writeOutputs(outDir: string, name: string, result: Record<string
   writeFileSync(join(outDir, `${name}.svg`), renderSvg(samples, { title, boundSeconds }));
   writeFileSync(
     join(outDir, `${name}.samples.csv`),
-    `t,done,inFlight,workerRssMb,serverDbMb\n${samples.map((x) => `${round(x.t, 1)},${x.done},${x.inFlight},${round(x.workerRssMb ?? 0, 1)},${round(x.serverDbMb ?? 0, 1)}`).join('\n')}\n`,
+    `t,done,inFlight,workerRssMb,serverRssMb,apiRssMb,serverDbMb\n${samples
+      .map((x) => `${round(x.t, 1)},${x.done},${x.inFlight},${round(x.workerRssMb ?? 0, 1)},${round(x.serverRssMb ?? 0, 1)},${round(x.apiRssMb ?? 0, 1)},${round(x.serverDbMb ?? 0, 1)}`)
+      .join('\n')}\n`,
   );
 }
 

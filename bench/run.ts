@@ -258,6 +258,7 @@ async function runOne(): Promise<Record<string, unknown>> {
     rowLatencyP95: figures.rowLatencyP95,
     rowLatencyP99: figures.rowLatencyP99,
     workerPeakRssMb: round(run.workerPeakMb),
+    serverPeakRssMb: round(run.serverPeakMb),
     apiRssBeforeMb: round(stack.api.rssBeforeMb),
     apiPeakRssMb: round(Math.max(apiPeak, run.apiPeakMb)),
     apiRssGrowthMb: round(Math.max(apiPeak, run.apiPeakMb) - stack.api.rssBeforeMb),
@@ -303,9 +304,9 @@ async function runOne(): Promise<Record<string, unknown>> {
   const name = `bench-${opt.label ?? `${accepted}rows-${rate ?? 'unthrottled'}-${mode}`}-${stamp}`;
   writeOutputs(outDir, name, result, run.samples, `${run.partial ? `${rowsDone} of ` : ''}${accepted} rows, rate ${rate ?? '∞'}/s/site, ${mode}`, boundSeconds);
   for (const [k, v] of Object.entries(result)) if (k !== 'growth') log(`${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
-  log('growth (each tenth of the rows done): t s, rows/s in the interval, worker RSS, server storage');
+  log('growth (each tenth of the rows done): t s, rows/s in the interval, worker RSS, server RSS, server storage');
   for (const g of result.growth as Growth[])
-    log(`  ${String(g.rowsDone).padStart(7)} rows  t=${g.t}  ${g.intervalRowsPerSecond} rows/s  ${g.workerRssMb} MB  ${g.serverDbMb} MB`);
+    log(`  ${String(g.rowsDone).padStart(7)} rows  t=${g.t}  ${g.intervalRowsPerSecond} rows/s  worker ${g.workerRssMb} MB  server ${g.serverRssMb} MB  storage ${g.serverDbMb} MB`);
   log(`wrote bench/out/${name}.json and .svg`);
   return result;
 }

@@ -16,6 +16,7 @@ export interface SampleResult {
   partial: boolean;
   workerPeakMb: number;
   apiPeakMb: number;
+  serverPeakMb: number;
   benchPeakMb: number;
   cpu: ReturnType<ReturnType<typeof createCpuMeter>['totals']>;
   chaos: Record<string, { atSeconds: number; stallSeconds?: number; doneAtFault: number }>;
@@ -50,6 +51,7 @@ export async function sampleRun(o: SampleOptions): Promise<SampleResult> {
   let workerPeakMb = 0;
   let apiPeakMb = stack.api.rssBeforeMb;
   let benchPeakMb = 0;
+  let serverPeakMb = 0;
   let lastLog = 0;
   let partial = false;
   const plan = [...o.chaos];
@@ -62,11 +64,15 @@ export async function sampleRun(o: SampleOptions): Promise<SampleResult> {
     let workerRss = 0;
     for (const pid of stack.pids().worker) workerRss = Math.max(workerRss, procRssMb(pid));
     workerPeakMb = Math.max(workerPeakMb, workerRss);
-    apiPeakMb = Math.max(apiPeakMb, procRssMb(stack.api.pid));
+    const apiRss = procRssMb(stack.api.pid);
+    apiPeakMb = Math.max(apiPeakMb, apiRss);
+    // A cluster's nodes together: what the engine costs in memory, whatever its shape.
+    const serverRss = stack.pids().temporal.reduce((a, pid) => a + procRssMb(pid), 0);
+    serverPeakMb = Math.max(serverPeakMb, serverRss);
     benchPeakMb = Math.max(benchPeakMb, process.memoryUsage().rss / 2 ** 20);
     // The server's storage is read every tenth sample: on PostgreSQL it is a directory walk.
     const serverDbMb = i % 10 === 0 ? await serverStorageMb(stack, o.stateDir) : (samples.at(-1)?.serverDbMb ?? 0);
-    samples.push({ t, done: c!.done, inFlight: c!.active, workerRssMb: workerRss, serverDbMb });
+    samples.push({ t, done: c!.done, inFlight: c!.active, workerRssMb: workerRss, serverRssMb: serverRss, apiRssMb: apiRss, serverDbMb });
     await cpu.sample();
     if (Date.now() - lastLog > 5000) {
       o.log(`t=${t.toFixed(0)}s done ${c!.done}/${o.accepted} in flight ${c!.active}`);
@@ -116,6 +122,7 @@ export async function sampleRun(o: SampleOptions): Promise<SampleResult> {
     partial,
     workerPeakMb,
     apiPeakMb,
+    serverPeakMb,
     benchPeakMb,
     cpu: cpu.totals(),
     chaos,
