@@ -30,7 +30,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
 import { parseManifestAll } from '../src/manifest/parse';
@@ -39,39 +38,15 @@ import { runBaseline } from './baseline';
 import { collectFigures, compareTable, countLimitErrors, cpuPerRow, growthCurve, writeOutputs, type Growth } from './report';
 import { chaosSchedule, round, sampleRun } from './sample';
 import { startBenchStack, type Submitted } from './stack';
-import { procRssMb } from './util';
+import { BENCH_OPTIONS, BENCH_USAGE } from './options';
+import { parseScriptArgs, procRssMb } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REAL_MANIFESTS = ['Dikshitar-Krithi-For-Import.csv', 'Syama-Sastri-Krithi-For-Import.csv', 'Thyagaraja-Krithi-For-Import.csv'];
 const COMPOSERS = ['Muthuswami Dikshitar', 'Tyagaraja', 'Syama Sastri'];
 const RAGAS = ['kalyANi', 'tODi', 'SankarAbharaNaM', 'bhairavi', 'kAmbhOji', 'madhyamAvati', 'mOhanaM', 'Anandabhairavi'];
 
-const { values: opt } = parseArgs({
-  options: {
-    temporal: { type: 'string', default: 'dev' },
-    compare: { type: 'boolean', default: false },
-    rows: { type: 'string' },
-    sites: { type: 'string', default: '3' },
-    rate: { type: 'string' },
-    latency: { type: 'string', default: '20' },
-    workers: { type: 'string', default: '1' },
-    window: { type: 'string', default: '50' },
-    'rows-per-run': { type: 'string', default: '300' },
-    baseline: { type: 'boolean', default: false },
-    'no-fairness': { type: 'boolean', default: false },
-    chaos: { type: 'boolean', default: false },
-    label: { type: 'string' },
-    'worker-heap-mb': { type: 'string', default: '160' },
-    'worker-semi-mb': { type: 'string', default: '8' },
-    'sqlite-sync': { type: 'string', default: 'NORMAL' },
-    'no-eager': { type: 'boolean', default: false },
-    // Fairness probe: a small batch on the first site, submitted while the big one drains it.
-    'probe-rows': { type: 'string' },
-    'probe-after': { type: 'string', default: '20' },
-    'max-seconds': { type: 'string' },
-    'api-heap-mb': { type: 'string', default: '128' },
-  },
-});
+const opt = parseScriptArgs('bench', { options: { ...BENCH_OPTIONS, help: { type: 'boolean', short: 'h' } } }, BENCH_USAGE);
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 

@@ -10,13 +10,17 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { ensureTemporalBinary, startDevServer } from '../src/temporal/dev-server';
-import { freePort, postManifest, procRssMb, waitForHealth } from './util';
+import { freePort, parseScriptArgs, postManifest, procRssMb, waitForHealth } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values: opt } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
+const USAGE = `usage: npm run bench:upload -- [--rows N]
+
+Streams a generated manifest of N rows (default 100000) to POST /v1/batches of a real serve process
+and prints how that process's RSS grew; the batch is cancelled once accepted.
+`;
+const opt = parseScriptArgs('bench:upload', { options: { rows: { type: 'string', default: '100000' }, help: { type: 'boolean', short: 'h' } } }, USAGE);
 const log = (m: string) => process.stderr.write(`[upload] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

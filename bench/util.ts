@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export { freePort } from '../src/net';
 
@@ -41,4 +42,24 @@ export async function postManifest(base: string, token: string, path: string): P
     duplex: 'half',
   } as RequestInit);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/**
+ * The scripts' options (the config lists a boolean `help`): --help prints the usage and runs
+ * nothing; an unknown or malformed option is one line on stderr and exit 2 (an operator's typo,
+ * not a stack trace).
+ */
+export function parseScriptArgs<const T extends ParseArgsConfig>(script: string, config: T, usage: string): ReturnType<typeof parseArgs<T>>['values'] {
+  let values: ReturnType<typeof parseArgs<T>>['values'];
+  try {
+    values = parseArgs(config).values;
+  } catch (err) {
+    process.stderr.write(`${script}: ${(err as Error).message.split('\n')[0]}; see --help\n`);
+    process.exit(2);
+  }
+  if ((values as Record<string, unknown>).help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  return values;
 }
