@@ -38,7 +38,7 @@ import { runBaseline } from './baseline';
 import { collectFigures, compareTable, countLimitErrors, cpuPerRow, growthCurve, writeOutputs, type Growth } from './report';
 import { chaosSchedule, round, sampleRun } from './sample';
 import { startBenchStack, type Submitted } from './stack';
-import { BENCH_OPTIONS, BENCH_USAGE } from './options';
+import { BENCH } from './options';
 import { parseScriptArgs, procRssMb } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -46,7 +46,7 @@ const REAL_MANIFESTS = ['Dikshitar-Krithi-For-Import.csv', 'Syama-Sastri-Krithi-
 const COMPOSERS = ['Muthuswami Dikshitar', 'Tyagaraja', 'Syama Sastri'];
 const RAGAS = ['kalyANi', 'tODi', 'SankarAbharaNaM', 'bhairavi', 'kAmbhOji', 'madhyamAvati', 'mOhanaM', 'Anandabhairavi'];
 
-const opt = parseScriptArgs('bench', { options: { ...BENCH_OPTIONS, help: { type: 'boolean', short: 'h' } } }, BENCH_USAGE);
+const opt = parseScriptArgs(BENCH);
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 

@@ -15,12 +15,12 @@ import { ensureTemporalBinary, startDevServer } from '../src/temporal/dev-server
 import { freePort, parseScriptArgs, postManifest, procRssMb, waitForHealth } from './util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const USAGE = `usage: npm run bench:upload -- [--rows N]
-
-Streams a generated manifest of N rows (default 100000) to POST /v1/batches of a real serve process
-and prints how that process's RSS grew; the batch is cancelled once accepted.
-`;
-const opt = parseScriptArgs('bench:upload', { options: { rows: { type: 'string', default: '100000' }, help: { type: 'boolean', short: 'h' } } }, USAGE);
+const opt = parseScriptArgs({
+  name: 'bench:upload',
+  program: 'npm run bench:upload --',
+  summary: "Streams a generated manifest to POST /v1/batches of a real serve process and prints how that process's RSS grew;\nthe batch is cancelled once accepted.",
+  options: { rows: { type: 'string', default: '100000', value: 'N', help: 'rows in the generated manifest' } },
+} as const);
 const log = (m: string) => process.stderr.write(`[upload] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

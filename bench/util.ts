@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import { commandHelp, isHelp, parseArgsOptions, type CommandSpec, type OptionSpec, type OptionValues } from '../src/cli/command';
 
 export { freePort } from '../src/net';
 
@@ -45,21 +46,19 @@ export async function postManifest(base: string, token: string, path: string): P
 }
 
 /**
- * The scripts' options (the config lists a boolean `help`): --help prints the usage and runs
- * nothing; an unknown or malformed option is one line on stderr and exit 2 (an operator's typo,
- * not a stack trace).
+ * A script's command line, read with the CLI's own table (src/cli/command.ts): --help prints the
+ * help made from the table and runs nothing; an unknown or malformed option is one line on stderr
+ * and exit 2 (an operator's typo, not a stack trace).
  */
-export function parseScriptArgs<const T extends ParseArgsConfig>(script: string, config: T, usage: string): ReturnType<typeof parseArgs<T>>['values'] {
-  let values: ReturnType<typeof parseArgs<T>>['values'];
-  try {
-    values = parseArgs(config).values;
-  } catch (err) {
-    process.stderr.write(`${script}: ${(err as Error).message.split('\n')[0]}; see --help\n`);
-    process.exit(2);
-  }
-  if ((values as Record<string, unknown>).help) {
-    process.stdout.write(usage);
+export function parseScriptArgs<const O extends Record<string, OptionSpec>>(script: CommandSpec<O>, argv = process.argv.slice(2)): OptionValues<O> {
+  if (isHelp(argv)) {
+    process.stdout.write(`${commandHelp(script)}\n`);
     process.exit(0);
   }
-  return values;
+  try {
+    return parseArgs({ args: argv, strict: true, options: parseArgsOptions(script.options) }).values as OptionValues<O>;
+  } catch (err) {
+    process.stderr.write(`${script.name}: ${(err as Error).message.split('\n')[0]}; see --help\n`);
+    process.exit(2);
+  }
 }

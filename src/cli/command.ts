@@ -3,7 +3,7 @@
  * handler. `--help` is printed from the same table that dispatch parses with, so the two cannot
  * disagree; an option the table does not list is a usage error (exit 2) before anything runs.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config';
 import type { Services } from '../services';
 
@@ -14,6 +14,8 @@ export interface OptionSpec {
   /** The value's placeholder in the help (`--every N`). */
   value?: string;
   help: string;
+  /** The value when the option is not given (a string option's is shown in the help). */
+  default?: string | boolean;
 }
 
 type ValueOf<S extends OptionSpec> = S['type'] extends 'boolean'
@@ -21,7 +23,10 @@ type ValueOf<S extends OptionSpec> = S['type'] extends 'boolean'
   : S['multiple'] extends true
     ? string[]
     : string;
-export type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]?: ValueOf<O[K]> };
+/** An option with a default always has a value. */
+export type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]?: ValueOf<O[K]> } & {
+  [K in keyof O as O[K] extends { default: string | boolean } ? K : never]-?: ValueOf<O[K]>;
+};
 
 /** The process side of a client command: one database pool and one Temporal connection, made on first use. */
 export interface CliServices extends Services {
@@ -45,6 +50,8 @@ export interface CommandContext<O extends Record<string, OptionSpec>> {
 export interface Command<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
   /** `submit`, or `review approve` for a subcommand. */
   name: string;
+  /** How it is invoked, when not `krithi-import <name>` (a script: `npm run bench --`). */
+  program?: string;
   aliases?: readonly string[];
   /** Positional synopsis after the name: `<csv>`, `[manifest]`. */
   args?: string;
@@ -56,6 +63,11 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   options: O;
   run(ctx: CommandContext<O>): Promise<number>;
 }
+
+/** What usage, help and parsing read of a command: a script shares them without a handler. */
+export type CommandSpec<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> = Omit<Command<O>, 'run'>;
+
+const invocation = (c: CommandSpec) => c.program ?? `krithi-import ${c.name}`;
 
 /** Keeps each command's option types tied to its handler. */
 export function defineCommand<const O extends Record<string, OptionSpec>>(c: Command<O>): Command<O> {
@@ -77,14 +89,14 @@ export const isHelp = (args: readonly string[]): boolean => {
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 };
 
-export function synopsis(c: Command): string {
+export function synopsis(c: CommandSpec): string {
   const opts = Object.entries(c.options)
     .map(([k, o]) => `[--${k}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}]${o.multiple ? '…' : ''}`)
     .join(' ');
-  return ['krithi-import', c.name, c.args ?? '', opts].filter(Boolean).join(' ');
+  return [invocation(c), c.args ?? '', opts].filter(Boolean).join(' ');
 }
 
-export function commandHelp(c: Command): string {
+export function commandHelp(c: CommandSpec): string {
   const width = Math.max('-h, --help'.length, ...Object.entries(c.options).map(([k, o]) => optionLabel(k, o).length));
   const lines = [`usage: ${synopsis(c)}`, '', c.summary];
   if (c.aliases?.length) lines.push(`(also: ${c.aliases.join(', ')})`);
@@ -96,11 +108,21 @@ export function commandHelp(c: Command): string {
 }
 
 const optionLabel = (k: string, o: OptionSpec) =>
-  `${o.short ? `-${o.short}, ` : ''}--${k}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' (repeatable)' : ''}`;
+  `${o.short ? `-${o.short}, ` : ''}--${k}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}${o.multiple ? ' (repeatable)' : ''}` +
+  (o.type === 'string' && o.default !== undefined ? ` (default ${o.default})` : '');
+
+/** The table as node:util parseArgs reads it. */
+export const parseArgsOptions = (options: Record<string, OptionSpec>) =>
+  Object.fromEntries(
+    Object.entries(options).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) },
+    ]),
+  ) as ParseArgsConfig['options'];
 
 /** Parses a command's arguments strictly against its table entry; anything else is a UsageError. */
 export function parseCommandArgs<O extends Record<string, OptionSpec>>(
-  c: Command<O>,
+  c: CommandSpec<O>,
   args: string[],
 ): { values: OptionValues<O>; positionals: string[] } {
   let parsed;
@@ -109,20 +131,18 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(
       args,
       strict: true,
       allowPositionals: true,
-      options: Object.fromEntries(
-        Object.entries(c.options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
-      ),
+      options: parseArgsOptions(c.options),
     });
   } catch (err) {
     // node:util's messages carry a hint meant for programmers; the first sentence is the point.
     const message = ((err as Error).message ?? String(err)).split('. ')[0]!.replace(/^Unknown option/, 'unknown option');
-    throw new UsageError(`${c.name}: ${message} (see krithi-import ${c.name} --help)`);
+    throw new UsageError(`${c.name}: ${message} (see ${invocation(c)} --help)`);
   }
   const { min, max } = c.positionals ?? { min: 0, max: 0 };
   const positionals = parsed.positionals;
-  if (positionals.length < min) throw new UsageError(`${c.name}: missing ${c.args ?? 'argument'} (usage: ${synopsis(c as Command)})`);
+  if (positionals.length < min) throw new UsageError(`${c.name}: missing ${c.args ?? 'argument'} (usage: ${synopsis(c)})`);
   if (positionals.length > max)
-    throw new UsageError(`${c.name}: unexpected argument '${positionals[max]}' (usage: ${synopsis(c as Command)})`);
+    throw new UsageError(`${c.name}: unexpected argument '${positionals[max]}' (usage: ${synopsis(c)})`);
   return { values: parsed.values as OptionValues<O>, positionals };
 }
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BENCH_OPTIONS } from '../../bench/options';
+import { BENCH } from '../../bench/options';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -28,7 +28,7 @@ describe('bench scripts: --help and unknown options', { timeout: 60_000 }, () =>
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.startsWith('usage: npm run bench --')).toBe(true);
-    for (const option of Object.keys(BENCH_OPTIONS)) expect(r.stdout, `--help lacks --${option}`).toContain(`--${option}`);
+    for (const option of Object.keys(BENCH.options)) expect(r.stdout, `--help lacks --${option}`).toContain(`--${option}`);
   });
 
   it('when bench/run.ts is given an unknown option or one without its value, then it says which in one line and exits 2', async () => {
