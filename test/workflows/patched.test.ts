@@ -54,6 +54,9 @@ describe('when a patched() change is deployed while rows wait for review', () =>
 
     for (const line of [2, 3]) {
       const handle = after.client.workflow.getHandle(rowWorkflowId(old.batchId, line));
+      // The row is IMPORTED in PostgreSQL by the persist activity, a moment before its workflow
+      // closes: wait for the close rather than racing it.
+      await handle.result();
       const history = await handle.fetchHistory();
       // No workflow task failed (a non-determinism error fails the task and retries it forever).
       const failed = (history.events ?? []).filter((e) => e.eventType === WORKFLOW_TASK_FAILED);
