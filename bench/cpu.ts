@@ -5,21 +5,74 @@
  * each sample; a backend's last reading before it exits is kept) — its shared background processes
  * (checkpointer, WAL writer, autovacuum) are not.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Sql } from '../src/db/client';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux (getconf CLK_TCK)
 
-/** utime + stime of a process in seconds, or null when it is gone. */
-export function procCpuSeconds(pid: number): number | null {
+/** utime + stime in seconds from a /proc stat file (a process's or one thread's), or null when it is gone. */
+function statCpuSeconds(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
   } catch {
     return null;
   }
+}
+
+/** utime + stime of a process in seconds, or null when it is gone. */
+export function procCpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** Each thread of a process: its id, its name (comm) and its utime + stime in seconds. */
+export function procThreadsCpu(pid: number): { tid: number; comm: string; seconds: number }[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: { tid: number; comm: string; seconds: number }[] = [];
+  for (const tid of tids) {
+    const seconds = statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+    if (seconds === null) continue; // the thread ended between the listing and the read
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    out.push({ tid: Number(tid), comm, seconds });
+  }
+  return out;
+}
+
+/**
+ * Where a worker process's CPU goes. The TypeScript SDK's worker has three kinds of busy thread:
+ * the main thread (Node's event loop: activities, the bridge to Core, payload conversion), the Rust
+ * Core's Tokio runtime (gRPC to the server, the workflow state machines, history handling), and
+ * the thread that runs workflow code in its V8 sandbox (with `reuseV8Context`, the SDK's default,
+ * one such thread: `workflowThreadPoolSize` defaults to 1). Node names all its own threads `node`,
+ * so the workflow thread is told apart as the busiest `node` thread other than the main one; the
+ * rest are V8's platform threads (garbage collection, compilation) and libuv's pool.
+ */
+export type WorkerPart = 'main' | 'workflow' | 'core' | 'other';
+
+export function classifyWorkerThreads(pid: number, threads: { tid: number; comm: string; seconds: number }[]): Record<WorkerPart, number> {
+  const out: Record<WorkerPart, number> = { main: 0, workflow: 0, core: 0, other: 0 };
+  const rest: number[] = [];
+  for (const t of threads) {
+    if (t.tid === pid) out.main += t.seconds;
+    else if (t.comm.startsWith('tokio')) out.core += t.seconds;
+    else rest.push(t.seconds);
+  }
+  rest.sort((a, b) => b - a);
+  out.workflow = rest[0] ?? 0;
+  out.other = rest.slice(1).reduce((a, b) => a + b, 0);
+  return out;
 }
 
 export type Component = 'temporal' | 'worker' | 'postgres' | 'api' | 'bench';
@@ -31,6 +84,8 @@ export type Component = 'temporal' | 'worker' | 'postgres' | 'api' | 'bench';
 export function createCpuMeter(opts: { pids: () => Record<Exclude<Component, 'postgres' | 'bench'>, number[]>; sql: Sql; databases: string[] }) {
   // pid → [component, first reading, last reading]
   const seen = new Map<number, { component: Component; first: number; last: number }>();
+  // worker pid → tid → [comm, first reading, last reading]: the worker's CPU by part.
+  const threads = new Map<number, Map<number, { comm: string; first: number; last: number }>>();
   let benchStart = 0;
   let benchLast = 0;
   const benchCpu = () => {
@@ -45,6 +100,14 @@ export function createCpuMeter(opts: { pids: () => Record<Exclude<Component, 'po
     // except at the start itself, where its reading is the baseline.
     if (!s) seen.set(pid, { component, first: baseline ? now : 0, last: now });
     else s.last = now;
+    if (component !== 'worker') return;
+    const known = threads.get(pid) ?? new Map<number, { comm: string; first: number; last: number }>();
+    threads.set(pid, known);
+    for (const t of procThreadsCpu(pid)) {
+      const k = known.get(t.tid);
+      if (!k) known.set(t.tid, { comm: t.comm, first: baseline ? t.seconds : 0, last: t.seconds });
+      else k.last = t.seconds;
+    }
   };
   const sample = async (baseline = false) => {
     for (const [component, pids] of Object.entries(opts.pids()) as [Component, number[]][]) for (const pid of pids) note(component, pid, baseline);
@@ -63,6 +126,15 @@ export function createCpuMeter(opts: { pids: () => Record<Exclude<Component, 'po
     totals(): Record<Component, number> {
       const out: Record<Component, number> = { temporal: 0, worker: 0, postgres: 0, api: 0, bench: benchLast - benchStart };
       for (const s of seen.values()) out[s.component] += s.last - s.first;
+      return out;
+    },
+    /** The workers' CPU seconds since start() by part (summed over worker processes). */
+    workerParts(): Record<WorkerPart, number> {
+      const out: Record<WorkerPart, number> = { main: 0, workflow: 0, core: 0, other: 0 };
+      for (const [pid, known] of threads) {
+        const parts = classifyWorkerThreads(pid, [...known].map(([tid, t]) => ({ tid, comm: t.comm, seconds: t.last - t.first })));
+        for (const k of Object.keys(out) as WorkerPart[]) out[k] += parts[k];
+      }
       return out;
     },
   };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../src/db/client';
 import { renderSvg, type Sample } from './chart';
-import type { Component } from './cpu';
+import type { Component, WorkerPart } from './cpu';
 import { round } from './sample';
 import { percentile } from './util';
 
@@ -85,13 +85,17 @@ export async function collectFigures(sql: Sql, client: Client, batchIds: string[
 }
 
 /** CPU seconds per row by component (milliseconds, for reading), and each component's share. */
-export function cpuPerRow(cpu: Record<Component, number>, rows: number, wallSeconds: number) {
+export function cpuPerRow(cpu: Record<Component, number>, workerParts: Record<WorkerPart, number>, rows: number, wallSeconds: number) {
   const perRowMs = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round((v / Math.max(1, rows)) * 1000, 2)])) as Record<Component, number>;
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   return {
     cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 1)])) as Record<Component, number>,
     cpuMsPerRow: perRowMs,
     cpuMsPerRowTotal: round((total / Math.max(1, rows)) * 1000, 2),
+    /** The worker column split by thread (bench/cpu.ts, WorkerPart): main, workflow, core, other. */
+    workerCpuMsPerRow: Object.fromEntries(
+      Object.entries(workerParts).map(([k, v]) => [k, round((v / Math.max(1, rows)) * 1000, 2)]),
+    ) as Record<WorkerPart, number>,
     /** Cores busy on average over the run (2 = the whole machine). */
     coresBusy: round(total / Math.max(0.001, wallSeconds), 2),
   };
@@ -193,6 +197,8 @@ export function compareTable(results: Record<string, unknown>[]): string {
     ['p50 / p95 row s', (r) => `${r.rowLatencyP50} / ${r.rowLatencyP95}`],
     ['CPU ms/row: Temporal', (r) => String(r.cpuMsPerRow.temporal)],
     ['worker', (r) => String(r.cpuMsPerRow.worker)],
+    ['worker: JS main / workflow / Core / other', (r) =>
+      r.workerCpuMsPerRow ? ['main', 'workflow', 'core', 'other'].map((k) => r.workerCpuMsPerRow[k]).join(' / ') : '—'],
     ['PostgreSQL', (r) => String(r.cpuMsPerRow.postgres)],
     ['API', (r) => String(r.cpuMsPerRow.api)],
     ['bench+site', (r) => String(r.cpuMsPerRow.bench)],

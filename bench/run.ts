@@ -228,7 +228,7 @@ async function runOne(): Promise<Record<string, unknown>> {
     efficiency: boundSeconds === null || run.partial ? null : round(boundSeconds / wallSeconds, 3),
     firstRequestSeconds: round((firstGet - tSubmitted) / 1000, 3),
     submitSeconds: round((tSubmitted - tSubmit) / 1000),
-    ...cpuPerRow(run.cpu, rowsDone, wallSeconds),
+    ...cpuPerRow(run.cpu, run.workerParts, rowsDone, wallSeconds),
     rowLatencyP50: figures.rowLatencyP50,
     rowLatencyP95: figures.rowLatencyP95,
     rowLatencyP99: figures.rowLatencyP99,

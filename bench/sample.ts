@@ -19,6 +19,7 @@ export interface SampleResult {
   serverPeakMb: number;
   benchPeakMb: number;
   cpu: ReturnType<ReturnType<typeof createCpuMeter>['totals']>;
+  workerParts: ReturnType<ReturnType<typeof createCpuMeter>['workerParts']>;
   chaos: Record<string, { atSeconds: number; stallSeconds?: number; doneAtFault: number }>;
   probe?: { rows: number; seconds: number };
 }
@@ -125,6 +126,7 @@ export async function sampleRun(o: SampleOptions): Promise<SampleResult> {
     serverPeakMb,
     benchPeakMb,
     cpu: cpu.totals(),
+    workerParts: cpu.workerParts(),
     chaos,
     ...(probe?.submittedAt && probe.doneAt ? { probe: { rows: o.probe!.rows, seconds: round((probe.doneAt - probe.submittedAt) / 1000) } } : {}),
   };
