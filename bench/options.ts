@@ -29,6 +29,7 @@ export const BENCH = {
     label: { type: 'string', value: 'TEXT', help: "the outputs' name" },
     'worker-heap-mb': { type: 'string', default: '160', value: 'MB', help: "the workers' V8 old space" },
     'worker-semi-mb': { type: 'string', default: '8', value: 'MB', help: "the workers' V8 semi-space" },
+    'worker-cpu-prof': { type: 'boolean', default: false, help: "V8 CPU profiles of the workers' JS threads, to bench/out/cpuprof-<time>/" },
     'sqlite-sync': { type: 'string', default: 'NORMAL', value: 'NORMAL|OFF', help: "the dev server's SQLite synchronous pragma" },
     'no-eager': { type: 'boolean', default: false, help: 'eager activity dispatch off' },
     'probe-rows': { type: 'string', value: 'N', help: 'a small batch on the first site, submitted while the big one drains it' },

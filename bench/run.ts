@@ -35,6 +35,7 @@ import { parseConfig } from '../src/config';
 import { parseManifestAll } from '../src/manifest/parse';
 import { parseTemporalMode, TEMPORAL_MODES } from '../src/temporal/engine';
 import { runBaseline } from './baseline';
+import { summariseProfileDir } from './profile';
 import { collectFigures, compareTable, countLimitErrors, cpuPerRow, growthCurve, writeOutputs, type Growth } from './report';
 import { chaosSchedule, round, sampleRun } from './sample';
 import { startBenchStack, type Submitted } from './stack';
@@ -126,6 +127,7 @@ async function runOne(): Promise<Record<string, unknown>> {
   const workersN = Number(opt.workers);
   log(`${p.total} rows over ${p.hosts.length} sites, rate ${rate ?? 'unthrottled'}/s per site, latency ${opt.latency} ms, ${workersN} worker(s), Temporal ${mode}`);
 
+  const cpuProfDir = opt['worker-cpu-prof'] ? join(outDir, `cpuprof-${new Date(t0).toISOString().replace(/[:.]/g, '-')}`) : undefined;
   const connections: Connection[] = [];
   const connect = async (address: string) => {
     const c = await Connection.connect({ address });
@@ -149,6 +151,7 @@ async function runOne(): Promise<Record<string, unknown>> {
       workerHeapMb: Number(opt['worker-heap-mb']),
       workerSemiMb: Number(opt['worker-semi-mb']),
       apiHeapMb: Number(opt['api-heap-mb']),
+      ...(cpuProfDir ? { workerCpuProfDir: cpuProfDir } : {}),
       privatePostgres: opt.chaos,
     },
     connect,
@@ -263,6 +266,8 @@ async function runOne(): Promise<Record<string, unknown>> {
   // Stop the Temporal side before the baseline so it has the machine to itself.
   await stack.stopWorkers();
   await stack.api.stop();
+  // The workers wrote their profiles as they exited.
+  if (cpuProfDir) result.workerProfile = summariseProfileDir(cpuProfDir);
   if (opt.baseline) {
     log('baseline: the same rows through an in-process bounded queue, no Temporal');
     const config = parseConfig({ ...stack.env, HOME: process.env.HOME });

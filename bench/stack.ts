@@ -35,6 +35,8 @@ export interface StackOptions {
   sqliteSync: 'NORMAL' | 'OFF' | 'FULL';
   workerHeapMb: number;
   workerSemiMb: number;
+  /** A directory for V8 CPU profiles of each worker's threads (`--cpu-prof`), or none. */
+  workerCpuProfDir?: string;
   apiHeapMb: number;
   /** A private PostgreSQL cluster (the chaos run restarts it: the application's and Temporal's). */
   privatePostgres: boolean;
@@ -113,6 +115,8 @@ export async function startBenchStack(o: StackOptions, connection: (address: str
     // sooner instead of growing towards its defaults, and two malloc arenas stop glibc keeping one
     // per thread (docs/PERFORMANCE.md, Tuning).
     const flags = [`--max-old-space-size=${o.workerHeapMb}`, `--max-semi-space-size=${o.workerSemiMb}`];
+    // Node writes one profile per JS thread (main and the workflow thread) when the worker exits.
+    if (o.workerCpuProfDir) flags.push('--cpu-prof', `--cpu-prof-dir=${o.workerCpuProfDir}`);
     const w = spawn(process.execPath, [...flags, join(ROOT, 'bin/krithi-import.js'), 'worker'], {
       env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],

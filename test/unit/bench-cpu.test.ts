@@ -33,16 +33,18 @@ describe("when the benchmark reads a process's threads from /proc", () => {
 });
 
 describe("when a worker's threads are classified", () => {
-  it('then the main thread, the Tokio threads and the busiest other thread are the JS main, Core and workflow parts', () => {
+  it("then the main thread, Core's named threads and the busiest other `node` thread are the JS main, Core and workflow parts", () => {
     const parts = classifyWorkerThreads(100, [
       { tid: 100, comm: 'node', seconds: 5 },
       { tid: 101, comm: 'node', seconds: 0.5 }, // a V8 platform thread
       { tid: 102, comm: 'tokio-runtime-w', seconds: 3 },
       { tid: 103, comm: 'tokio-runtime-w', seconds: 1 },
       { tid: 104, comm: 'node', seconds: 7 }, // the workflow sandbox's thread
-      { tid: 105, comm: 'libuv-worker', seconds: 0.25 },
+      { tid: 105, comm: 'node', seconds: 0.25 }, // libuv's pool
+      { tid: 106, comm: 'workflow-proces', seconds: 1.5 }, // Core's workflow state machines
+      { tid: 107, comm: 'temporal-real-s', seconds: 0 },
     ]);
-    expect(parts).toEqual({ main: 5, workflow: 7, core: 4, other: 0.75 });
+    expect(parts).toEqual({ main: 5, workflow: 7, core: 5.5, other: 0.75 });
   });
 
   it('then a worker with no other thread reports no workflow part', () => {
