@@ -49,7 +49,9 @@ describe('when an editor runs the demo', () => {
     expect(summary.failed).toBeGreaterThan(0);
     // Visibility is eventually consistent: the count settles on the database's within seconds.
     const query = `BatchId="${summary.batchId}" AND ExecutionStatus="Failed"`;
-    const deadline = Date.now() + 30_000;
+    // 90 s, not 30: once (1 of 5 full runs, on a box busy with back-to-back suites) the count was
+    // still 0 after 30 s; the cause is not yet established (see the issue notes of 2026-12-06).
+    const deadline = Date.now() + 90_000;
     let listed = -1;
     while (Date.now() < deadline) {
       const r = await kit.sh(`temporal workflow list --query '${query}' --limit 1000 | tail -n +2 | grep -c KrithiImport || true`);
