@@ -27,27 +27,29 @@ export function procCpuSeconds(pid: number): number | null {
   return statCpuSeconds(`/proc/${pid}/stat`);
 }
 
-/** Each thread of a process: its id, its name (comm) and its utime + stime in seconds. */
-export function procThreadsCpu(pid: number): { tid: number; comm: string; seconds: number }[] {
+/** Each thread of a process: its id and its utime + stime in seconds. */
+export function procThreadsCpu(pid: number): { tid: number; seconds: number }[] {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
-  const out: { tid: number; comm: string; seconds: number }[] = [];
+  const out: { tid: number; seconds: number }[] = [];
   for (const tid of tids) {
     const seconds = statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
-    if (seconds === null) continue; // the thread ended between the listing and the read
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    out.push({ tid: Number(tid), comm, seconds });
+    if (seconds !== null) out.push({ tid: Number(tid), seconds }); // null: it ended between the listing and the read
   }
   return out;
+}
+
+/** A thread's name (comm), or '' when it is gone. Read once per thread: names do not change here. */
+export function procThreadName(pid: number, tid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -62,10 +64,12 @@ export function procThreadsCpu(pid: number): { tid: number; comm: string; second
  * libuv's pool. Seen on a 1,000-row run: main 18.6 s, one `node` thread 13.3 s, four at ~2.2 s
  * each, the rest idle.
  */
-export type WorkerPart = 'main' | 'workflow' | 'core' | 'other';
+export const WORKER_PARTS = ['main', 'workflow', 'core', 'other'] as const;
+export type WorkerPart = (typeof WORKER_PARTS)[number];
+const noParts = (): Record<WorkerPart, number> => ({ main: 0, workflow: 0, core: 0, other: 0 });
 
 export function classifyWorkerThreads(pid: number, threads: { tid: number; comm: string; seconds: number }[]): Record<WorkerPart, number> {
-  const out: Record<WorkerPart, number> = { main: 0, workflow: 0, core: 0, other: 0 };
+  const out = noParts();
   const rest: number[] = [];
   for (const t of threads) {
     if (t.tid === pid) out.main += t.seconds;
@@ -108,7 +112,7 @@ export function createCpuMeter(opts: { pids: () => Record<Exclude<Component, 'po
     threads.set(pid, known);
     for (const t of procThreadsCpu(pid)) {
       const k = known.get(t.tid);
-      if (!k) known.set(t.tid, { comm: t.comm, first: baseline ? t.seconds : 0, last: t.seconds });
+      if (!k) known.set(t.tid, { comm: procThreadName(pid, t.tid), first: baseline ? t.seconds : 0, last: t.seconds });
       else k.last = t.seconds;
     }
   };
@@ -133,10 +137,10 @@ export function createCpuMeter(opts: { pids: () => Record<Exclude<Component, 'po
     },
     /** The workers' CPU seconds since start() by part (summed over worker processes). */
     workerParts(): Record<WorkerPart, number> {
-      const out: Record<WorkerPart, number> = { main: 0, workflow: 0, core: 0, other: 0 };
+      const out = noParts();
       for (const [pid, known] of threads) {
         const parts = classifyWorkerThreads(pid, [...known].map(([tid, t]) => ({ tid, comm: t.comm, seconds: t.last - t.first })));
-        for (const k of Object.keys(out) as WorkerPart[]) out[k] += parts[k];
+        for (const k of WORKER_PARTS) out[k] += parts[k];
       }
       return out;
     },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Sql } from '../src/db/client';
 import { renderSvg, type Sample } from './chart';
-import type { Component, WorkerPart } from './cpu';
+import { WORKER_PARTS, type Component, type WorkerPart } from './cpu';
 import { round } from './sample';
 import { percentile } from './util';
 
@@ -86,16 +86,15 @@ export async function collectFigures(sql: Sql, client: Client, batchIds: string[
 
 /** CPU seconds per row by component (milliseconds, for reading), and each component's share. */
 export function cpuPerRow(cpu: Record<Component, number>, workerParts: Record<WorkerPart, number>, rows: number, wallSeconds: number) {
-  const perRowMs = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round((v / Math.max(1, rows)) * 1000, 2)])) as Record<Component, number>;
+  const msPerRow = <K extends string>(seconds: Record<K, number>) =>
+    Object.fromEntries(Object.entries<number>(seconds).map(([k, v]) => [k, round((v / Math.max(1, rows)) * 1000, 2)])) as Record<K, number>;
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   return {
     cpuSeconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 1)])) as Record<Component, number>,
-    cpuMsPerRow: perRowMs,
+    cpuMsPerRow: msPerRow(cpu),
     cpuMsPerRowTotal: round((total / Math.max(1, rows)) * 1000, 2),
     /** The worker column split by thread (bench/cpu.ts, WorkerPart): main, workflow, core, other. */
-    workerCpuMsPerRow: Object.fromEntries(
-      Object.entries(workerParts).map(([k, v]) => [k, round((v / Math.max(1, rows)) * 1000, 2)]),
-    ) as Record<WorkerPart, number>,
+    workerCpuMsPerRow: msPerRow(workerParts),
     /** Cores busy on average over the run (2 = the whole machine). */
     coresBusy: round(total / Math.max(0.001, wallSeconds), 2),
   };
@@ -198,7 +197,7 @@ export function compareTable(results: Record<string, unknown>[]): string {
     ['CPU ms/row: Temporal', (r) => String(r.cpuMsPerRow.temporal)],
     ['worker', (r) => String(r.cpuMsPerRow.worker)],
     ['worker: JS main / workflow / Core / other', (r) =>
-      r.workerCpuMsPerRow ? ['main', 'workflow', 'core', 'other'].map((k) => r.workerCpuMsPerRow[k]).join(' / ') : '—'],
+      r.workerCpuMsPerRow ? WORKER_PARTS.map((k) => r.workerCpuMsPerRow[k]).join(' / ') : '—'],
     ['PostgreSQL', (r) => String(r.cpuMsPerRow.postgres)],
     ['API', (r) => String(r.cpuMsPerRow.api)],
     ['bench+site', (r) => String(r.cpuMsPerRow.bench)],
